@@ -1,0 +1,51 @@
+// native.ts — the ONLY file that loads the .node (via node-gyp-build) and declares its typed surface.
+// Not here: any logic. csrc/addon.cpp implements these; the command-buffer layout is shared with it.
+import * as path from 'path';
+
+/** What the addon exports (csrc/addon.cpp). Pointers are plain numbers; device keys are backend*256+index. */
+export interface NativeAddon {
+  init(cmd: Float64Array, onNotify: (id: number) => void): { cmdDoubles: number; maxDims: number; maxViews: number };
+  opNames(): string[];
+  submit(): void;
+  alloc(key: number, nbytes: number): number;
+  free(key: number, ptr: number, nbytes: number): void;
+  write(key: number, ptr: number, byteOffset: number, src: ArrayBufferView, fresh: boolean): void;
+  readSync(key: number, ptr: number, byteOffset: number, dst: ArrayBufferView): void;
+  readAsync(key: number, ptr: number, byteOffset: number, dst: ArrayBufferView, id: number): void;
+  readDone(): void;
+  sync(key: number): void;
+  takeError(key: number): string | null;
+  backendStatus(backendId: number): { name: string; available: boolean; reason?: string; deviceCount: number; info?: string; ops?: string[] };
+  memoryStats(key: number): string;
+  emptyCache(): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  setAddonDir(dir: string): void;
+}
+
+// The package root is two levels above dist/lib.
+const root = path.resolve(__dirname, '..', '..');
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const load = require('node-gyp-build') as (dir: string) => unknown;
+export const native = load(root) as NativeAddon;
+
+// Where loose backend libraries (libnodetensor_cuda.so, libnodetensor_cann.so) are looked for.
+native.setAddonDir(findAddonDir());
+
+function findAddonDir(): string {
+  const fs = require('fs') as typeof import('fs');
+  const candidates = [
+    path.join(root, 'prebuilds', `${process.platform}-${process.arch}`),
+    path.join(root, 'build', 'Release'),
+  ];
+  for (const c of candidates) if (fs.existsSync(path.join(c, 'libnodetensor_cuda.so')) || fs.existsSync(path.join(c, 'libnodetensor_cann.so'))) return c;
+  return path.join(root, 'build', 'Release');
+}
+
+// ---- command buffer layout (csrc/addon.cpp) ----
+export const CMD_F = 4;
+export const CMD_I = 12;
+export const CMD_VIEWS = 20;
+export const VIEW_SIZE = 20;
+export const MAX_DIMS = 8;
+export const MAX_VIEWS = 6;
