@@ -27,3 +27,5 @@ export { indexSelect, gather, take, indexAdd } from './ops/indexing';
 export { fromNdarray, toNdarray } from './ndarray';
 export { formatTensor } from './format';
 export { synchronize, setNumThreads, getNumThreads, emptyCache } from './runtime';
+export { noGrad, enableGrad, isGradEnabled } from './autograd';
+export * as autograd from './autograd-api';

@@ -6,13 +6,13 @@ import { AsyncLocalStorage } from 'async_hooks';
 import { native } from './native';
 
 /** What the registry holds for a storage: enough to free it without keeping it alive. */
-interface StorageRec { ptr: number; nbytes: number; key: number; refs: number; device: string; freed: boolean; recycled: boolean }
+interface StorageRec { ptr: number; nbytes: number; key: number; refs: number; device: string; freed: boolean; recycled: boolean; version: number }
 
 /** A device allocation shared by a tensor and its views. */
 export class Storage {
   readonly rec: StorageRec;
   constructor(ptr: number, nbytes: number, key: number, device: string, recycled = false) {
-    this.rec = { ptr, nbytes, key, refs: 0, device, freed: false, recycled };
+    this.rec = { ptr, nbytes, key, refs: 0, device, freed: false, recycled, version: 0 };
     stats(device).bytes += nbytes;
     registry.register(this, this.rec, this);
   }

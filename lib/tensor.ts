@@ -15,6 +15,17 @@ import * as la from './ops/linalg';
 import * as ix from './ops/indexing';
 import * as cv from './ops/convert';
 import { numelOf } from './shape';
+import * as ag from './autograd';
+import type { Node } from './autograd';
+
+const FLOAT_DTS = [true, true, true, true, false, false, false, false];
+function setRequiresGrad<T extends Tensor>(t: T, flag: boolean): T {
+  t._live('requiresGrad_');
+  if (flag && !FLOAT_DTS[t._dt]) throw new TypeError(`requiresGrad_: only floating-point tensors can require gradients, got ${DTYPES[t._dt]}`);
+  if (!flag && t.gradFn !== null) throw new Error('requiresGrad_: requiresGrad can only be turned off on leaf tensors; use detach()');
+  t.requiresGrad = flag;
+  return t;
+}
 
 /** Values and indices, as returned by max/min along a dim, sort and topk. */
 export interface ValuesIndices { values: Tensor; indices: Tensor }
@@ -39,15 +50,24 @@ export class Tensor {
   readonly strides: number[];
   /** Element offset of the first element within the storage. */
   readonly offset: number;
+  /** Whether gradients flow to this tensor (set on leaves with `requiresGrad_()`; true on results of recorded ops). */
+  requiresGrad = false;
+  /** The accumulated gradient of a leaf after `backward()` (or of a tensor that called `retainGrad()`). */
+  grad: Tensor | null = null;
+  /** The recorded op that produced this tensor (null for leaves and tensors made without grad). */
+  gradFn: Node | null = null;
+  /** @internal a leaf's gradient accumulator node */ _accum: Node | null = null;
+  /** @internal made by a view op (shares a base's storage) */ _view = false;
 
   /** @internal Use the creation functions (nt.tensor, nt.zeros, ...). */
-  constructor(storage: Storage, shape: number[], strides: number[], offset: number, dt: number) {
+  constructor(storage: Storage, shape: number[], strides: number[], offset: number, dt: number, unscoped = false) {
     this._storage = storage;
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
     this._dt = dt;
     retain(storage);
+    if (unscoped) return;
     const scope = currentScope();
     if (scope !== undefined) scope.push(this);
   }
@@ -83,6 +103,27 @@ export class Tensor {
   }
   /** `using t = nt.ones([3])` disposes t at the end of the block. */
   [Symbol.dispose](): void { this.dispose(); }
+
+  // ---- autograd ----
+  /** True for tensors not produced by a recorded op (their gradient accumulates in `.grad`). */
+  get isLeaf(): boolean { return this.gradFn === null; }
+  /**
+   * Computes the gradient of this tensor with respect to every leaf that requires grad and adds it
+   * to their `.grad`. `grad` is required unless this tensor has one element.
+   * @example
+   * const w = nt.tensor([2, 3], { requiresGrad: true });
+   * w.mul(w).sum().backward();
+   * console.log(w.grad!.toArray()); // [4, 6]
+   */
+  backward(grad?: Tensor | null, opts?: { retainGraph?: boolean; createGraph?: boolean }): void { ag.backward(this, grad, opts); }
+  /** Sets requiresGrad on a leaf (floating-point dtypes only). Returns this. */
+  requiresGrad_(flag = true): this { return setRequiresGrad(this, flag); }
+  /** A tensor sharing this one's storage, cut from the graph (no gradient flows through it). */
+  detach(): Tensor { return vw.alias(this, true); }
+  /** Calls `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces it. */
+  registerHook(hook: ag.GradHook): { remove(): void } { return ag.registerHook(this, hook); }
+  /** Keeps `.grad` on this non-leaf tensor at the next backward. */
+  retainGrad(): this { ag.retainGrad(this); return this; }
 
   // ---- reading ----
   /** The elements in row-major order, without blocking the event loop. float16/bfloat16 are widened to Float32Array. */
@@ -186,15 +227,40 @@ export class Tensor {
   where(cond: Tensor, other: Tensor | Scalar): Tensor { return ew.where(cond, this, other); }
 
   // ---- in place ----
-  add_(other: Tensor | Scalar, opts?: { alpha?: number }): this { ew.add(this, other, opts, this); return this; }
-  sub_(other: Tensor | Scalar, opts?: { alpha?: number }): this { ew.sub(this, other, opts, this); return this; }
-  mul_(other: Tensor | Scalar): this { ew.mul(this, other, this); return this; }
-  div_(other: Tensor | Scalar): this { ew.div(this, other, undefined, this); return this; }
-  clamp_(min?: number | null, max?: number | null): this { ew.clamp(this, min, max, this); return this; }
-  fill_(value: Scalar): this { cv.fill_(this, value); return this; }
-  zero_(): this { cv.fill_(this, 0); return this; }
+  add_(other: Tensor | Scalar, opts?: { alpha?: number }): this {
+    if (ag.beforeInPlace(this, 'add_', other)) return ag.inPlace(this, (c) => ew.add(c, other, opts));
+    ew.add(this, other, opts, this); return this;
+  }
+  sub_(other: Tensor | Scalar, opts?: { alpha?: number }): this {
+    if (ag.beforeInPlace(this, 'sub_', other)) return ag.inPlace(this, (c) => ew.sub(c, other, opts));
+    ew.sub(this, other, opts, this); return this;
+  }
+  mul_(other: Tensor | Scalar): this {
+    if (ag.beforeInPlace(this, 'mul_', other)) return ag.inPlace(this, (c) => ew.mul(c, other));
+    ew.mul(this, other, this); return this;
+  }
+  div_(other: Tensor | Scalar): this {
+    if (ag.beforeInPlace(this, 'div_', other)) return ag.inPlace(this, (c) => ew.div(c, other));
+    ew.div(this, other, undefined, this); return this;
+  }
+  clamp_(min?: number | null, max?: number | null): this {
+    if (ag.beforeInPlace(this, 'clamp_')) return ag.inPlace(this, (c) => ew.clamp(c, min, max));
+    ew.clamp(this, min, max, this); return this;
+  }
+  fill_(value: Scalar): this {
+    const rec = ag.beforeInPlace(this, 'fill_');
+    cv.fill_(this, value);
+    if (rec) ag.recordOverwrite(this, null);
+    return this;
+  }
+  zero_(): this { return this.fill_(0); }
   /** Copies src (broadcast, any dtype, same device) into this tensor. */
-  copy_(src: Tensor): this { cv.copy_(this, src); return this; }
+  copy_(src: Tensor): this {
+    const rec = ag.beforeInPlace(this, 'copy_', src);
+    cv.copy_(this, src);
+    if (rec) ag.recordOverwrite(this, src);
+    return this;
+  }
 
   // ---- reductions ----
   sum(dim?: Dims, keepdim = false, opts?: { dtype?: DType }): Tensor { return rd.sum(this, dim, keepdim, opts); }

@@ -8,6 +8,11 @@ import { OP } from '../op-list';
 import { broadcastShapes, fmtShape, numelOf, shapesEqual } from '../shape';
 import { Tensor } from '../tensor';
 import { alias, isContiguous } from './views';
+import { defineGrad, isGradEnabled, record } from '../autograd';
+
+// to(): the gradient goes back to the input's device (the engine casts it back to the input's dtype).
+const TO_G = defineGrad('ToCopyBackward', (g, n) => [g.device === (n.ctx as string) ? g : g.to(n.ctx as string)]);
+const CLONE_G = defineGrad('CloneBackward', (g) => [g]);
 
 const F32 = 0, F16 = 2, BF16 = 3, I64 = 5, BOOL = 7;
 
@@ -68,17 +73,27 @@ export function to(x: Tensor, target: DType | string | { dtype?: DType; device?:
     const dt = DTYPE_ID[dtype as DType];
     if (dt !== y._dt) { const z = castTo(y, dt); if (y !== x) y.dispose(); y = z; }
   }
-  return y === x ? alias(x) : y;
+  if (y === x) return alias(x);
+  if (x.requiresGrad && isGradEnabled()) record(TO_G, [x], y, null, x.device);
+  return y;
 }
 
 /** @example nt.ones([2, 3]).t().contiguous().isContiguous() // true */
 export function contiguous(x: Tensor): Tensor {
   live(x, 'contiguous');
-  return isContiguous(x) ? alias(x) : castTo(x, x._dt);
+  if (isContiguous(x)) return alias(x);
+  const y = castTo(x, x._dt);
+  if (x.requiresGrad && isGradEnabled()) record(CLONE_G, [x], y, null);
+  return y;
 }
 
 /** @example const y = x.clone(); // y has its own storage */
-export function clone(x: Tensor): Tensor { live(x, 'clone'); return castTo(x, x._dt); }
+export function clone(x: Tensor): Tensor {
+  live(x, 'clone');
+  const y = castTo(x, x._dt);
+  if (x.requiresGrad && isGradEnabled()) record(CLONE_G, [x], y, null);
+  return y;
+}
 
 const INT_RANGE: Record<number, [number, number]> = { 4: [-(2 ** 31), 2 ** 31 - 1], 5: [-(2 ** 63), 9223372036854774784], 6: [0, 255] };
 

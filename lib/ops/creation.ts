@@ -8,11 +8,30 @@ import { checkSize, fmtShape, normDim, numelOf } from '../shape';
 import { Tensor } from '../tensor';
 import { castTo, checkFillValue } from './convert';
 import { narrow, unsqueeze } from './views';
+import { defineGrad, isGradEnabled, record, setOnesLike } from '../autograd';
 
 const F32 = 0, F64 = 1, F16 = 2, BF16 = 3, I32 = 4, I64 = 5, U8 = 6, BOOL = 7;
 
 /** Options shared by the factory functions. */
-export interface TensorOptions { dtype?: DType; device?: string }
+export interface TensorOptions { dtype?: DType; device?: string; /** make a leaf that requires grad (floating-point only) */ requiresGrad?: boolean }
+
+/** Applies opts.requiresGrad to a fresh tensor. */
+function rg(t: Tensor, opts: TensorOptions | undefined): Tensor {
+  if (opts !== undefined && opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+const CAT_G = defineGrad('CatBackward', (g, n) => {
+  const d = n.ctx as number;
+  const out: (Tensor | null)[] = [];
+  let at = 0;
+  for (const s of n.inShapes) {
+    if (s.length === 1 && s[0] === 0 && g.shape.length !== 1) { out.push(null); continue; }
+    const len = s.length === 1 && s[0] === 0 ? 0 : s[d];
+    out.push(narrow(g, d, at, len));
+    at += len;
+  }
+  return out;
+});
 
 /** Nested arrays of numbers or booleans. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -96,16 +115,16 @@ export function tensor(data: NestedArray | ArrayBufferView, opts?: TensorOptions
     if (arr instanceof Uint16Array && (opts?.dtype === 'float16' || opts?.dtype === 'bfloat16')) {
       const t = emptyTensor(shape, DTYPE_ID[opts.dtype], d.key, d.name);
       if (arr.length) writeFresh(t, arr);
-      return t;
+      return rg(t, opts);
     }
     const src = typedDtype(arr);
     const dt = dtypeOf(opts, 'tensor', src);
     if (dt === src && (ARRAY_CTOR[src] as unknown) === arr.constructor) {
       const t = emptyTensor(shape, dt, d.key, d.name);
       if (arr.length) writeFresh(t, arr);
-      return t;
+      return rg(t, opts);
     }
-    return upload(hostArray(arr as ArrayLike<number | bigint>, dt, 'tensor'), shape, dt, d);
+    return rg(upload(hostArray(arr as ArrayLike<number | bigint>, dt, 'tensor'), shape, dt, d), opts);
   }
   // Nested arrays or a scalar.
   const shape: number[] = [];
@@ -132,7 +151,7 @@ export function tensor(data: NestedArray | ArrayBufferView, opts?: TensorOptions
   if (flat.length === 0) allBool = false;
   const inferred = allBool ? BOOL : allInt && flat.length > 0 ? I64 : F32;
   const dt = dtypeOf(opts, 'tensor', inferred);
-  return upload(hostArray(flat, dt, 'tensor'), shape, dt, d);
+  return rg(upload(hostArray(flat, dt, 'tensor'), shape, dt, d), opts);
 }
 
 function filled(size: unknown, value: number, opts: TensorOptions | undefined, where: string, defaultDt = F32): Tensor {
@@ -166,11 +185,11 @@ export function empty(size: number | number[], opts?: TensorOptions): Tensor {
   const d = dev(opts, 'empty');
   const t = emptyTensor(shape, dtypeOf(opts, 'empty'), d.key, d.name);
   settled();
-  return t;
+  return rg(t, opts);
 }
 
 function likeOpts(x: Tensor, opts?: TensorOptions): TensorOptions {
-  return { dtype: opts?.dtype ?? x.dtype, device: opts?.device ?? x.device };
+  return { dtype: opts?.dtype ?? x.dtype, device: opts?.device ?? x.device, requiresGrad: opts?.requiresGrad };
 }
 /** @example nt.zerosLike(x) */
 export function zerosLike(x: Tensor, opts?: TensorOptions): Tensor { return zeros(x.shape, likeOpts(x, opts)); }
@@ -204,7 +223,7 @@ export function arange(start: number, end?: number, step = 1, opts?: TensorOptio
     setView(0, t);
     submit(OP.arange, d.key, 1);
   }
-  return t;
+  return rg(t, opts);
 }
 
 /** `steps` evenly spaced values from start to end inclusive. @example nt.linspace(0, 1, 5) // tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000]) */
@@ -219,7 +238,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Tenso
     setView(0, t);
     submit(OP.arange, d.key, 1);
   }
-  return t;
+  return rg(t, opts);
 }
 
 /** Identity matrix (n x m). @example nt.eye(3) */
@@ -270,7 +289,7 @@ function random(size: unknown, opts: TensorOptions | undefined, op: number, wher
     setView(0, t);
     submit(op, d.key, 1);
   }
-  return t;
+  return rg(t, opts);
 }
 
 /** Uniform samples in [0, 1). @example nt.rand([2, 3]) */
@@ -333,6 +352,7 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
     }
     at += len;
   }
+  if (tensors.some((t) => t.requiresGrad) && isGradEnabled()) record(CAT_G, tensors, out, null, d);
   return out;
 }
 
@@ -358,3 +378,4 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 }
 
 export { F64, I32, U8 };
+setOnesLike((t) => onesLike(t));

@@ -7,6 +7,8 @@ import { OP } from '../op-list';
 import { broadcastShapes, fmtShape, shapesEqual } from '../shape';
 import { Tensor } from '../tensor';
 import { castTo } from './convert';
+import { isGradEnabled, record } from '../autograd';
+import { BINARY_GRAD, MASKED_FILL_GRAD, UNARY_GRAD, WHERE_GRAD } from './elementwise-grad';
 
 /** A JS number or boolean used as an operand. */
 export type Scalar = number | boolean;
@@ -64,6 +66,13 @@ function unary(x: Tensor, op: number, name: string, kind: UnaryKind, out?: Tenso
   setView(1, y);
   submit(op, rec.key, 2);
   if (src !== x) src.dispose();
+  if (x.requiresGrad && out === undefined && isGradEnabled()) {
+    const gr = UNARY_GRAD[op];
+    if (gr !== undefined) {
+      const saved = gr.save === 0 ? null : gr.save === 1 ? [x] : gr.save === 2 ? [y] : [x, y];
+      record(gr.rule, [x], y, saved, gr.rule.name === 'SoftplusBackward' || gr.rule.name === 'ClampBackward' ? [f0, f1, i0] : null);
+    }
+  }
   return y;
 }
 
@@ -211,7 +220,22 @@ function binary(a: Tensor | Scalar, b: Tensor | Scalar, op: number, name: string
   if (A2 !== A) A2.dispose();
   if (B2 !== B && B2 !== null) B2.dispose();
   if (Y !== y) { y.copy_(Y); Y.dispose(); }
+  if (out === undefined && (A.requiresGrad || (B !== null && B.requiresGrad)) && isGradEnabled()) recordBinary(op, A, B, scalarMode, scalar, y, alpha, mode);
   return y;
+}
+
+function recordBinary(op: number, A: Tensor, B: Tensor | null, scalarMode: number, scalar: number, y: Tensor, alpha: number, mode: number): void {
+  const gr = BINARY_GRAD[op];
+  if (gr === undefined) return;
+  const a = scalarMode === 2 ? null : A, b = scalarMode === 0 ? B : scalarMode === 1 ? null : A;
+  let saved: Tensor[] | null = null;
+  if (gr.save !== 0) {
+    saved = [];
+    if (gr.save & 1) saved.push(a ?? y);
+    if (gr.save & 2) saved.push(b ?? y);
+    if (gr.save & 4) saved.push(y);
+  }
+  record(gr.rule, [a, b], y, saved, { alpha, scalar, mode });
 }
 
 /** a + alpha * b, broadcasting. @example nt.tensor([1, 2]).add(nt.tensor([10, 20])) // tensor([11, 22]) */
@@ -293,6 +317,8 @@ export function where(cond: Tensor, a: Tensor | Scalar, b: Tensor | Scalar): Ten
   submit(OP.where, rec.key, 4);
   if (A && A !== a) A.dispose();
   if (B && B !== b) B.dispose();
+  const ta = aT ? a as Tensor : null, tb = bT ? b as Tensor : null;
+  if (((ta && ta.requiresGrad) || (tb && tb.requiresGrad)) && isGradEnabled()) record(WHERE_GRAD, [null, ta, tb], y, [cond]);
   return y;
 }
 
@@ -319,6 +345,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Scalar): Tensor {
   setI(0, 1);
   setView(3, y);
   submit(OP.where, rec.key, 4);
+  if (x.requiresGrad && isGradEnabled()) record(MASKED_FILL_GRAD, [x, null], y, [mask]);
   return y;
 }
 

@@ -6,7 +6,45 @@ import { emptyTensor, resetParams, setF, setI, setView, submit } from '../dispat
 import { OP } from '../op-list';
 import { fmtShape, normDim } from '../shape';
 import { Tensor } from '../tensor';
-import { castTo, clone } from './convert';
+import { castTo } from './convert';
+import { defineGrad, isGradEnabled, record } from '../autograd';
+
+// ---- gradient rules (saved: the index; ctx: the dim) — the adjoint of each gather-like op
+const zerosOf = (shape: number[], g: Tensor): Tensor => creation().zeros(shape, { dtype: g.dtype, device: g.device });
+/** g restricted/padded with zeros to `shape` (src may be larger than the index in scatter). */
+function padTo(g: Tensor, shape: number[]): Tensor {
+  let r = g;
+  for (let k = 0; k < shape.length; k++) {
+    if (r.shape[k] < shape[k]) {
+      const zs = r.shape.slice(); zs[k] = shape[k] - r.shape[k];
+      r = creation().cat([r, zerosOf(zs, g)], k);
+    }
+  }
+  return r;
+}
+const INDEX_SELECT_G = defineGrad('IndexSelectBackward', (g, n) => [zerosOf(n.inShapes[0], g).indexAdd(n.ctx as number, n.s(0), g), null]);
+const GATHER_G = defineGrad('GatherBackward', (g, n) => [zerosOf(n.inShapes[0], g).scatterAdd(n.ctx as number, n.s(0), g), null]);
+const SCATTER_G = defineGrad('ScatterBackward', (g, n) => {
+  const d = n.ctx as number, idx = n.s(0);
+  return [g.scatter(d, idx, 0), null, n.inDts[2] < 0 ? null : padTo(g.gather(d, idx), n.inShapes[2])];
+});
+const SCATTER_ADD_G = defineGrad('ScatterAddBackward', (g, n) => {
+  const d = n.ctx as number, idx = n.s(0);
+  return [g, null, padTo(g.gather(d, idx), n.inShapes[2])];
+});
+const INDEX_ADD_G = defineGrad('IndexAddBackward', (g, n) => {
+  const [d, alpha] = n.ctx as number[];
+  const gs = g.indexSelect(d, n.s(0));
+  return [g, null, alpha === 1 ? gs : gs.mul(alpha)];
+});
+const TAKE_G = defineGrad('TakeBackward', (g, n) => {
+  const shape = n.inShapes[0], numel = shape.reduce((a, b) => a * b, 1);
+  const idx = n.s(0).reshape([-1]);
+  const pos = idx.add(numel).where(idx.lt(0), idx);
+  return [zerosOf([numel], g).indexAdd(0, pos, g.reshape([-1])).reshape(shape), null];
+});
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+function creation(): typeof import('./creation') { return require('./creation'); }
 
 const I32 = 4, I64 = 5;
 
@@ -38,6 +76,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   setI(0, d);
   setView(0, x); setView(1, idx); setView(2, out);
   submit(OP.index_select, rec.key, 3);
+  if (x.requiresGrad && isGradEnabled()) record(INDEX_SELECT_G, [x, null], out, [idx], d);
   if (idx !== index) idx.dispose();
   return out;
 }
@@ -58,6 +97,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   setI(0, d);
   setView(0, x); setView(1, index); setView(2, out);
   submit(OP.gather, rec.key, 3);
+  if (x.requiresGrad && isGradEnabled()) record(GATHER_G, [x, null], out, [index], d);
   return out;
 }
 
@@ -84,7 +124,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
   } else if (typeof src !== 'number' && typeof src !== 'boolean') {
     throw new TypeError(`scatter: src must be a Tensor or a number`);
   }
-  const out = clone(x);
+  const out = castTo(x, x._dt);
   const rec = x._storage!.rec;
   resetParams();
   setI(0, d);
@@ -92,6 +132,8 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
   setView(1, index); setView(2, out);
   submit(add ? OP.scatter_add : OP.scatter, rec.key, 3);
   if (s && s !== src) s.dispose();
+  const st = src instanceof Tensor ? src : null;
+  if ((x.requiresGrad || (st !== null && st.requiresGrad)) && isGradEnabled()) record(add ? SCATTER_ADD_G : SCATTER_G, [x, null, st], out, [index], d);
   return out;
 }
 
@@ -111,13 +153,14 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
   }
   if (source._storage!.rec.key !== x._storage!.rec.key) throw new Error(`indexAdd: expected source on the same device as the input, got ${source.device} and ${x.device}`);
   const s = source._dt === x._dt ? source : castTo(source, x._dt);
-  const out = clone(x);
+  const out = castTo(x, x._dt);
   resetParams();
   setI(0, d);
   setF(0, opts?.alpha ?? 1);
   setView(0, s); setView(1, idx); setView(2, out);
   submit(OP.index_add, x._storage!.rec.key, 3);
   if (s !== source) s.dispose();
+  if ((x.requiresGrad || source.requiresGrad) && isGradEnabled()) record(INDEX_ADD_G, [x, null, source], out, [idx], [d, opts?.alpha ?? 1]);
   if (idx !== index) idx.dispose();
   return out;
 }
@@ -131,5 +174,6 @@ export function take(x: Tensor, index: Tensor): Tensor {
   resetParams();
   setView(0, x); setView(1, index); setView(2, out);
   submit(OP.take, rec.key, 3);
+  if (x.requiresGrad && isGradEnabled()) record(TAKE_G, [x, null], out, [index]);
   return out;
 }

@@ -7,6 +7,22 @@ import { broadcastShapes, fmtShape } from '../shape';
 import { Tensor } from '../tensor';
 import * as ew from './elementwise';
 import { squeeze } from './views';
+import { defineGrad, isGradEnabled, record } from '../autograd';
+
+// matmul's gradient on the promoted (matrix) shapes; batch broadcasting is undone by the engine.
+const MATMUL_G = defineGrad('MmBackward', (g, n) => {
+  const a = n.s(0), b = n.s(1);
+  const a1 = a.shape.length === 1, b1 = b.shape.length === 1;
+  let gg = g;
+  if (a1 && b1) gg = g.reshape([1, 1]);
+  else if (a1) gg = g.unsqueeze(-2);
+  else if (b1) gg = g.unsqueeze(-1);
+  const A = a1 ? a.unsqueeze(0) : a, B = b1 ? b.unsqueeze(-1) : b;
+  let ga = gg.matmul(B.transpose(-1, -2)), gb = A.transpose(-1, -2).matmul(gg);
+  if (a1) ga = ga.squeeze(-2);
+  if (b1) gb = gb.squeeze(-1);
+  return [ga, gb];
+});
 
 const BOOL = 7;
 
@@ -62,8 +78,10 @@ export function matmul(a: Tensor, b: Tensor, name = 'matmul'): Tensor {
     if (bn === 1) drop.push(nd - 1);
     const r = squeeze(out, drop);
     out.dispose();
+    if ((a.requiresGrad || b.requiresGrad) && isGradEnabled()) record(MATMUL_G, [a, b], r, [a, b]);
     return r;
   }
+  if ((a.requiresGrad || b.requiresGrad) && isGradEnabled()) record(MATMUL_G, [a, b], out, [a, b]);
   return out;
 }
 

@@ -8,6 +8,8 @@ import { Dims, Tensor, ValuesIndices } from '../tensor';
 import { castTo } from './convert';
 import * as ew from './elementwise';
 import { squeeze } from './views';
+import { GradRule, isGradEnabled, noGrad, record } from '../autograd';
+import * as G from './reduce-grad';
 
 const F32 = 0, I64 = 5, BOOL = 7;
 
@@ -32,7 +34,7 @@ function maskOf(x: Tensor, dims: Dims, op: string): number {
 }
 
 /** Runs a REDUCE kernel; returns the result with keepdim applied. */
-function reduce(x: Tensor, op: number, name: string, mask: number, keepdim: boolean, outDt: number, f0 = 1, i1 = 0): Tensor {
+function reduce(x: Tensor, op: number, name: string, mask: number, keepdim: boolean, outDt: number, f0 = 1, i1 = 0, rule?: GradRule, gradOf: Tensor = x): Tensor {
   const n = x.shape.length;
   const kshape = x.shape.slice();
   let count = 1;
@@ -48,12 +50,16 @@ function reduce(x: Tensor, op: number, name: string, mask: number, keepdim: bool
   setView(0, x);
   setViewAs(1, out, kshape, ost, 0);
   submit(op, rec.key, 2);
-  if (keepdim || n === 0) return out;
+  const rg = rule !== undefined && gradOf.requiresGrad && isGradEnabled();
+  if (keepdim || n === 0) {
+    if (rg) record(rule!, [gradOf], out, rule === G.SUM ? null : [gradOf, out], { kshape, f0, i1, count });
+    return out;
+  }
   const dims: number[] = [];
   for (let d = 0; d < n; d++) if (mask & (1 << d)) dims.push(d);
   const sq = squeeze(out, dims);
+  if (rg) record(rule!, [gradOf], sq, rule === G.SUM ? null : [gradOf, out], { kshape, f0, i1, count });
   out.dispose();
-  void count;
   return sq;
 }
 
@@ -69,7 +75,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false, opts?: { dtype?: DTy
   let src = x;
   let odt = CATEGORY[x._dt] < 2 ? I64 : x._dt;
   if (opts?.dtype) { odt = DTYPE_ID[opts.dtype]; if (odt === undefined) throw new TypeError(`sum: unknown dtype ${opts.dtype}`); if (odt !== x._dt && CATEGORY[odt] === 2) src = castTo(x, odt); }
-  const y = reduce(src, OP.sum, 'sum', maskOf(x, dim, 'sum'), keepdim, odt, 1);
+  const y = reduce(src, OP.sum, 'sum', maskOf(x, dim, 'sum'), keepdim, odt, 1, 0, G.SUM, x);
   if (src !== x) src.dispose();
   return y;
 }
@@ -80,13 +86,13 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (CATEGORY[x._dt] < 2) throw new TypeError(`mean: input dtype must be floating point, got ${DTYPES[x._dt]}; convert with .float() first`);
   const mask = maskOf(x, dim, 'mean');
   const c = countOf(x, mask);
-  return reduce(x, OP.sum, 'mean', mask, keepdim, x._dt, c === 0 ? NaN : 1 / c);
+  return reduce(x, OP.sum, 'mean', mask, keepdim, x._dt, c === 0 ? NaN : 1 / c, 0, G.SUM);
 }
 
 /** @example nt.tensor([2, 3, 4]).prod() // tensor(24) */
 export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   live(x, 'prod');
-  return reduce(x, OP.prod, 'prod', maskOf(x, dim, 'prod'), keepdim, CATEGORY[x._dt] < 2 ? I64 : x._dt);
+  return reduce(x, OP.prod, 'prod', maskOf(x, dim, 'prod'), keepdim, CATEGORY[x._dt] < 2 ? I64 : x._dt, 1, 0, G.PROD);
 }
 
 function nonEmpty(x: Tensor, mask: number, op: string): void {
@@ -101,13 +107,13 @@ function nonEmpty(x: Tensor, mask: number, op: string): void {
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   live(x, 'amax');
   const m = maskOf(x, dim, 'amax'); nonEmpty(x, m, 'amax');
-  return reduce(x, OP.amax, 'amax', m, keepdim, x._dt);
+  return reduce(x, OP.amax, 'amax', m, keepdim, x._dt, 1, 0, G.AMAX);
 }
 /** @example nt.tensor([[1, 5], [3, 2]]).amin(1) // tensor([1, 2]) */
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   live(x, 'amin');
   const m = maskOf(x, dim, 'amin'); nonEmpty(x, m, 'amin');
-  return reduce(x, OP.amin, 'amin', m, keepdim, x._dt);
+  return reduce(x, OP.amin, 'amin', m, keepdim, x._dt, 1, 0, G.AMAX);
 }
 
 function argReduce(x: Tensor, dim: number | null | undefined, keepdim: boolean, op: number, name: string): Tensor {
@@ -135,8 +141,9 @@ export function maxMin(x: Tensor, dim: number | undefined, keepdim: boolean, isM
   const name = isMax ? 'max' : 'min';
   if (dim === undefined) return isMax ? amax(x) : amin(x);
   live(x, name);
-  const values = isMax ? amax(x, dim, keepdim) : amin(x, dim, keepdim);
+  const values = noGrad(() => isMax ? amax(x, dim, keepdim) : amin(x, dim, keepdim));
   const indices = x._dt === BOOL ? argReduce(castToInt(x), dim, keepdim, isMax ? OP.argmax : OP.argmin, name) : argReduce(x, dim, keepdim, isMax ? OP.argmax : OP.argmin, name);
+  if (x.requiresGrad && isGradEnabled()) record(G.SELECT_BY_INDEX, [x], values, [indices], { dim: normDim(dim, x.shape.length || 1, name), keepdim });
   return { values, indices };
 }
 
@@ -148,14 +155,14 @@ export function variance(x: Tensor, dim: Dims, opts: { correction?: number; unbi
   live(x, name);
   if (CATEGORY[x._dt] < 2) throw new TypeError(`${name}: input dtype must be floating point, got ${DTYPES[x._dt]}`);
   const correction = opts?.correction ?? (opts?.unbiased === false ? 0 : 1);
-  return reduce(x, OP.var, name, maskOf(x, dim, name), opts?.keepdim ?? false, x._dt, correction, std ? 1 : 0);
+  return reduce(x, OP.var, name, maskOf(x, dim, name), opts?.keepdim ?? false, x._dt, correction, std ? 1 : 0, G.VAR);
 }
 
 /** log(sum(exp(x))) over dims, computed stably. @example nt.tensor([0, 0]).float().logsumexp(0) // tensor(0.6931) */
 export function logsumexp(x: Tensor, dim: number | number[], keepdim = false): Tensor {
   live(x, 'logsumexp');
   const src = CATEGORY[x._dt] < 2 ? castTo(x, F32) : x;
-  const m = amax(src, dim, true);
+  const m = noGrad(() => amax(src, dim, true));  // the shift's gradient cancels: leave it out
   const inf = ew.isinf(m);
   const finite = ew.where(inf, 0, m);
   const shifted = ew.sub(src, finite);
@@ -185,6 +192,10 @@ function alongDim(x: Tensor, dim: number, op: number, name: string, outDt: numbe
   setView(0, x);
   setView(1, y);
   submit(op, rec.key, 2);
+  if (x.requiresGrad && isGradEnabled()) {
+    const rule = G.ALONG_DIM[op];
+    if (rule !== undefined) record(rule, [x], y, [x, y], x.shape.length === 0 ? 0 : d);
+  }
   return y;
 }
 
@@ -210,6 +221,7 @@ function sortLike(x: Tensor, dim: number, k: number, op: number, name: string, f
   setI(0, d); setI(1, flag1); setI(2, flag2);
   setView(0, x); setView(1, values); setView(2, indices);
   submit(op, rec.key, 3);
+  if (x.requiresGrad && isGradEnabled()) record(G.SELECT_BY_INDEX, [x], values, [indices], { dim: d, keepdim: true });
   return { values, indices };
 }
 

@@ -3,6 +3,7 @@
 import { Tensor } from '../tensor';
 import { contiguousStrides, fmtShape, inferShape, normDim, numelOf, viewStrides } from '../shape';
 import { castTo } from './convert';
+import { defineGrad, GradRule, isGradEnabled, record } from '../autograd';
 
 function live(x: unknown, op: string): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -10,9 +11,35 @@ function live(x: unknown, op: string): Tensor {
   return x;
 }
 
-function make(x: Tensor, shape: number[], strides: number[], offset: number): Tensor {
-  return new Tensor(x._storage!, shape, strides, offset, x._dt);
+function make(x: Tensor, shape: number[], strides: number[], offset: number, rule?: GradRule, ctx?: unknown): Tensor {
+  const y = new Tensor(x._storage!, shape, strides, offset, x._dt);
+  y._view = true;
+  if (rule !== undefined && x.requiresGrad && isGradEnabled()) record(rule, [x], y, null, ctx);
+  return y;
 }
+
+// ---- gradient rules: each view's inverse (broadcasting of expand is undone by the engine)
+const RESHAPE_G = defineGrad('ViewBackward', (g, n) => [g.reshape(n.inShapes[0])], { view: true });
+const ALIAS_G = defineGrad('AliasBackward', (g) => [g], { view: true });
+const PERMUTE_G = defineGrad('PermuteBackward', (g, n) => {
+  const dims = n.ctx as number[], inv = new Array<number>(dims.length);
+  for (let i = 0; i < dims.length; i++) inv[dims[i]] = i;
+  return [g.permute(inv)];
+}, { view: true });
+const TRANSPOSE_G = defineGrad('TransposeBackward', (g, n) => { const [a, b] = n.ctx as number[]; return [g.transpose(a, b)]; }, { view: true });
+const EXPAND_G = defineGrad('ExpandBackward', (g) => [g], { view: true });
+// narrow / slice / select: the gradient lands in the selected positions of a zero tensor (indexAdd
+// is differentiable in its source, so gradients of gradients work too).
+const SLICE_G = defineGrad('SliceBackward', (g, n) => {
+  const [d, start, step, squeezed] = n.ctx as number[];
+  const inShape = n.inShapes[0];
+  const src = squeezed ? g.unsqueeze(d) : g;
+  const count = src.shape[d];
+  const idx = indexRange(start, step, count, g.device);
+  const z = zerosOf(inShape, g);
+  const r = z.indexAdd(d, idx, src);
+  return [r];
+}, { view: true });
 
 /** @internal flattens `f(2, 3)` / `f([2, 3])` argument styles. */
 export function flatArgs(args: (number | number[])[]): number[] {
@@ -34,7 +61,7 @@ export function isContiguous(x: Tensor): boolean {
 }
 
 /** A new tensor object over the same storage and metadata. */
-export function alias(x: Tensor): Tensor { live(x, 'alias'); return make(x, x.shape.slice(), x.strides.slice(), x.offset); }
+export function alias(x: Tensor, detach = false): Tensor { live(x, 'alias'); return make(x, x.shape.slice(), x.strides.slice(), x.offset, detach ? undefined : ALIAS_G); }
 
 /** A view with a new shape; throws if the strides don't allow one (use reshape). @example nt.arange(6).view([2, 3]) */
 export function view(x: Tensor, shape: number[]): Tensor {
@@ -44,7 +71,7 @@ export function view(x: Tensor, shape: number[]): Tensor {
   if (st === null) {
     throw new Error(`view: a tensor of shape ${fmtShape(x.shape)} with strides ${fmtShape(x.strides)} cannot be viewed as ${fmtShape(s)} without copying; use reshape() (or contiguous().view())`);
   }
-  return make(x, s, st, x.offset);
+  return make(x, s, st, x.offset, RESHAPE_G);
 }
 
 /** Like view, but copies when no view exists. @example nt.arange(6).reshape([3, -1]) // shape [3, 2] */
@@ -52,10 +79,12 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
   live(x, 'reshape');
   const s = inferShape(shape, numelOf(x.shape), 'reshape');
   const st = viewStrides(x.shape, x.strides, s);
-  if (st !== null) return make(x, s, st, x.offset);
+  if (st !== null) return make(x, s, st, x.offset, RESHAPE_G);
   const c = castTo(x, x._dt);
   const out = make(c, s, contiguousStrides(s), 0);
+  out._view = false;
   c.dispose();
+  if (x.requiresGrad && isGradEnabled()) record(RESHAPE_G, [x], out, null);
   return out;
 }
 
@@ -72,7 +101,7 @@ export function permute(x: Tensor, dims: number[]): Tensor {
     seen[d] = true;
     shape[i] = x.shape[d]; strides[i] = x.strides[d];
   }
-  return make(x, shape, strides, x.offset);
+  return make(x, shape, strides, x.offset, PERMUTE_G, dims.map((d) => normDim(d, n, 'permute')));
 }
 
 /** @example nt.zeros([2, 3]).transpose(0, 1).shape // [3, 2] */
@@ -84,7 +113,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const shape = x.shape.slice(), strides = x.strides.slice();
   shape[a] = x.shape[b]; shape[b] = x.shape[a];
   strides[a] = x.strides[b]; strides[b] = x.strides[a];
-  return make(x, shape, strides, x.offset);
+  return make(x, shape, strides, x.offset, TRANSPOSE_G, [a, b]);
 }
 
 /** @example nt.zeros([2, 3]).t().shape // [3, 2] */
@@ -116,7 +145,7 @@ export function expand(x: Tensor, shape: number[]): Tensor {
     }
   }
   if (n > 8) throw new RangeError(`expand: at most 8 dimensions are supported, got ${n}`);
-  return make(x, outShape, strides, x.offset);
+  return make(x, outShape, strides, x.offset, EXPAND_G);
 }
 
 /** Removes size-1 dims (all, or the given ones). @example nt.zeros([1, 3, 1]).squeeze().shape // [3] */
@@ -128,7 +157,7 @@ export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
   else for (const d of Array.isArray(dim) ? dim : [dim]) { const k = normDim(d, n, 'squeeze'); if (n) drop[k] = x.shape[k] === 1; }
   const shape: number[] = [], strides: number[] = [];
   for (let i = 0; i < n; i++) if (!drop[i]) { shape.push(x.shape[i]); strides.push(x.strides[i]); }
-  return make(x, shape, strides, x.offset);
+  return make(x, shape, strides, x.offset, RESHAPE_G);
 }
 
 /** Inserts a size-1 dim. @example nt.zeros([3]).unsqueeze(0).shape // [1, 3] */
@@ -141,7 +170,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   const st = d < n ? x.strides[d] * x.shape[d] : 1;
   shape.splice(d, 0, 1);
   strides.splice(d, 0, st);
-  return make(x, shape, strides, x.offset);
+  return make(x, shape, strides, x.offset, RESHAPE_G);
 }
 
 /** Merges dims startDim..endDim (a view when possible). @example nt.zeros([2, 3, 4]).flatten(1).shape // [2, 12] */
@@ -165,7 +194,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   if (s < 0 || s + length > size) throw new RangeError(`narrow: start (${start}) + length (${length}) exceeds dimension ${d} of size ${size}`);
   const shape = x.shape.slice();
   shape[d] = length;
-  return make(x, shape, x.strides.slice(), x.offset + s * x.strides[d]);
+  return make(x, shape, x.strides.slice(), x.offset + s * x.strides[d], SLICE_G, [d, s, 1, 0]);
 }
 
 /** Python-style slice along one dim (clamped bounds, positive step). @example nt.arange(10).slice(0, 1, null, 3) // tensor([1, 4, 7]) */
@@ -183,7 +212,7 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const shape = x.shape.slice(), strides = x.strides.slice();
   shape[d] = Math.ceil((e - s) / step);
   strides[d] = x.strides[d] * step;
-  return make(x, shape, strides, x.offset + s * x.strides[d]);
+  return make(x, shape, strides, x.offset + s * x.strides[d], SLICE_G, [d, s, step, 0]);
 }
 
 /** @example nt.tensor([[1, 2], [3, 4]]).select(0, 1) // tensor([3, 4]) */
@@ -195,7 +224,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const i = index < 0 ? index + size : index;
   const shape = x.shape.slice(), strides = x.strides.slice();
   shape.splice(d, 1); strides.splice(d, 1);
-  return make(x, shape, strides, x.offset + i * x.strides[d]);
+  return make(x, shape, strides, x.offset + i * x.strides[d], SLICE_G, [d, i, 1, 1]);
 }
 
 /** Splits into `chunks` nearly equal views along dim. @example nt.arange(5).chunk(2).map(t => t.shape[0]) // [3, 2] */
@@ -234,3 +263,11 @@ export function unbind(x: Tensor, dim = 0): Tensor[] {
   for (let i = 0; i < x.shape[d]; i++) out.push(select(x, d, i));
   return out;
 }
+
+// helpers of SLICE_G (creation.ts imports this file, so these are resolved lazily)
+function indexRange(start: number, step: number, count: number, device: string): Tensor {
+  return creation().arange(start, start + step * count, step, { device }).slice(0, 0, count);
+}
+function zerosOf(shape: number[], like: Tensor): Tensor { return creation().zeros(shape, { dtype: like.dtype, device: like.device }); }
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+function creation(): typeof import('./creation') { return require('./creation'); }
