@@ -10,6 +10,7 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { Tensor } from './tensor';
 import { fmtShape } from './shape';
+import { keep } from './memory';
 
 /** A gradient rule: given the gradient of the output, the gradients of each input (null: none). */
 export type BackwardFn = (g: Tensor, node: Node) => (Tensor | null)[];
@@ -333,9 +334,9 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   if (leaf.grad === null || leaf.grad.isDisposed) {
     // Take the gradient over when nothing else shares its storage and it's dense; else copy it.
     if (!createGraph && (g._storage!.rec.refs !== 1 || !g.isContiguous() || g.gradFn !== null)) { const c = g.detach().clone(); g.dispose(); g = c; }
-    leaf.grad = g;
+    leaf.grad = keep(g);  // a .grad outlives any tidy() around backward(), like the leaf itself
   } else if (createGraph) {
-    const s = leaf.grad.add(g); g.dispose(); leaf.grad = s;
+    const s = leaf.grad.add(g); g.dispose(); leaf.grad = keep(s);
   } else {
     leaf.grad.add_(g); g.dispose();
   }
