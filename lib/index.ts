@@ -29,3 +29,4 @@ export { formatTensor } from './format';
 export { synchronize, setNumThreads, getNumThreads, emptyCache } from './runtime';
 export { noGrad, enableGrad, isGradEnabled } from './autograd';
 export * as autograd from './autograd-api';
+export { save, load, loadMetadata, serialize, deserialize, type LoadOptions, type SaveOptions } from './io/safetensors';
