@@ -52,6 +52,7 @@ export function dimOf(x: Tensor, dim: number, op: string): number { return normD
 /** Whether x is laid out densely in row-major order. */
 export function isContiguous(x: Tensor): boolean {
   const shape = x.shape, strides = x.strides;
+  for (let i = 0; i < shape.length; i++) if (shape[i] === 0) return true;  // no elements: dense, as PyTorch says
   let expect = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     if (shape[i] !== 1 && strides[i] !== expect) return false;
