@@ -30,3 +30,4 @@ export { synchronize, setNumThreads, getNumThreads, emptyCache } from './runtime
 export { noGrad, enableGrad, isGradEnabled } from './autograd';
 export * as autograd from './autograd-api';
 export { save, load, loadMetadata, serialize, deserialize, type LoadOptions, type SaveOptions } from './io/safetensors';
+export * as optim from './optim';
