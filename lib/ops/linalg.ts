@@ -45,6 +45,18 @@ export function matmul(a: Tensor, b: Tensor, name = 'matmul'): Tensor {
   if (a._dt !== b._dt) throw new TypeError(`${name}: expected both tensors to have the same dtype, got ${DTYPES[a._dt]} and ${DTYPES[b._dt]}`);
   if (a._dt === BOOL) throw new TypeError(`${name}: bool tensors are not supported`);
   const an = a.shape.length, bn = b.shape.length;
+  // [..., M, K] @ [K, N] with foldable leading dims: one [(...M), K] @ [K, N] GEMM instead of one
+  // per batch entry (and, in backward, one GEMM for the weight's gradient instead of a batch + sum).
+  if (bn === 2 && an >= 3 && a.shape[an - 1] === b.shape[0]) {
+    const rows = a.numel / a.shape[an - 1];
+    if (rows > 0) {  // a copy when the leading dims don't fold as a view: still far cheaper than a GEMM per row block
+      const a2 = a.reshape([rows, a.shape[an - 1]]);
+      const y2 = matmul(a2, b, name);
+      const y = y2.reshape([...a.shape.slice(0, -1), b.shape[1]]);
+      a2.dispose(); y2.dispose();
+      return y;
+    }
+  }
   if (an === 0 || bn === 0) throw new RangeError(`${name}: both arguments need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   // Promote 1-D operands to matrices; remember which dims to drop afterwards.
   const aShape = an === 1 ? [1, a.shape[0]] : a.shape, aStr = an === 1 ? [0, a.strides[0]] : a.strides;

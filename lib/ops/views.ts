@@ -33,6 +33,14 @@ const EXPAND_G = defineGrad('ExpandBackward', (g) => [g], { view: true });
 const SLICE_G = defineGrad('SliceBackward', (g, n) => {
   const [d, start, step, squeezed] = n.ctx as number[];
   const inShape = n.inShapes[0];
+  if (!g.requiresGrad) {  // no graph to build: write g into the selected region of a zero tensor
+    const z = zerosOf(inShape, g);
+    const count0 = squeezed ? 1 : g.shape[d];
+    const region = squeezed ? select(z, d, start) : slice(z, d, start, start + (count0 - 1) * step + 1, step);
+    region.copy_(g);
+    region.dispose();
+    return [z];
+  }
   const src = squeezed ? g.unsqueeze(d) : g;
   const count = src.shape[d];
   const idx = indexRange(start, step, count, g.device);
