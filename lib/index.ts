@@ -31,3 +31,5 @@ export { noGrad, enableGrad, isGradEnabled } from './autograd';
 export * as autograd from './autograd-api';
 export { save, load, loadMetadata, serialize, deserialize, type LoadOptions, type SaveOptions } from './io/safetensors';
 export * as optim from './optim';
+export * as nn from './nn';
+export * as F from './nn/functional';
