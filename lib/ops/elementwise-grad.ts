@@ -99,25 +99,25 @@ binRule(OP.add, 'AddBackward', 0, (g, n) => { const al = (n.ctx as BinaryCtx).al
 binRule(OP.sub, 'SubBackward', 0, (g, n) => { const al = (n.ctx as BinaryCtx).alpha; return [g, g.mul(-al)]; });
 binRule(OP.mul, 'MulBackward', 3, (g, n, s) => {
   const a = opA(n, s), b = opB(n, s);
-  return [n.inDts[0] < 0 ? null : g.mul(b), n.inDts[1] < 0 ? null : g.mul(a)];
+  return [n.next[0] === null ? null : g.mul(b), n.next[1] === null ? null : g.mul(a)];
 });
 binRule(OP.div, 'DivBackward', 6, (g, n, s) => {
   if ((n.ctx as BinaryCtx).mode !== 0) return [zerosLike(g), zerosLike(g)];
   const b = opB(n, s);
-  const ga = n.inDts[0] < 0 ? null : g.div(b);
-  const gb = n.inDts[1] < 0 ? null : g.mul(slot(n, s, 4)).div(b as Tensor).neg();
+  const ga = n.next[0] === null ? null : g.div(b);
+  const gb = n.next[1] === null ? null : g.mul(slot(n, s, 4)).div(b as Tensor).neg();
   return [ga, gb];
 });
 binRule(OP.pow, 'PowBackward', 7, (g, n, s) => {
   const a = opA(n, s), b = opB(n, s);
   let ga: Tensor | null = null, gb: Tensor | null = null;
-  if (n.inDts[0] >= 0) {
+  if (n.next[0] !== null) {
     const A = a as Tensor;
     ga = typeof b === 'number'
       ? (b === 0 ? zerosLike(g) : g.mul(A.pow(b - 1).mul(b)))
       : where(b.eq(0), 0, g.mul(b).mul(A.pow(b.sub(1))));
   }
-  if (n.inDts[1] >= 0) {
+  if (n.next[1] !== null) {
     const out = slot(n, s, 4);
     const la = typeof a === 'number' ? Math.log(a) : a.log();
     // where a == 0 and b >= 0 the gradient is 0 (as PyTorch), not NaN

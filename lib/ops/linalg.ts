@@ -18,9 +18,11 @@ const MATMUL_G = defineGrad('MmBackward', (g, n) => {
   else if (a1) gg = g.unsqueeze(-2);
   else if (b1) gg = g.unsqueeze(-1);
   const A = a1 ? a.unsqueeze(0) : a, B = b1 ? b.unsqueeze(-1) : b;
-  let ga = gg.matmul(B.transpose(-1, -2)), gb = A.transpose(-1, -2).matmul(gg);
-  if (a1) ga = ga.squeeze(-2);
-  if (b1) gb = gb.squeeze(-1);
+  // Only the gradients something receives (a data batch feeding the first layer needs none).
+  let ga = n.next[0] === null ? null : gg.matmul(B.transpose(-1, -2));
+  let gb = n.next[1] === null ? null : A.transpose(-1, -2).matmul(gg);
+  if (a1 && ga) ga = ga.squeeze(-2);
+  if (b1 && gb) gb = gb.squeeze(-1);
   return [ga, gb];
 });
 

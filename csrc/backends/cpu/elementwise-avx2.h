@@ -129,6 +129,9 @@ NT_AVX2 static inline __m256 v_gelu(__m256 x) {
 
 // ---------------------------------------------------------------- unary ops as vector functors
 struct v_relu_op { NT_AVX2 static inline __m256 f(__m256 x) { return _mm256_max_ps(_mm256_setzero_ps(), x); } };
+// sqrt is correctly rounded in both forms, so these equal the scalar formulas bit for bit.
+struct v_sqrt_op { NT_AVX2 static inline __m256 f(__m256 x) { return _mm256_sqrt_ps(x); } };
+struct v_rsqrt_op { NT_AVX2 static inline __m256 f(__m256 x) { return _mm256_div_ps(NT_V8(1.0f), _mm256_sqrt_ps(x)); } };
 struct v_exp_op { NT_AVX2 static inline __m256 f(__m256 x) { return v_exp(x); } };
 struct v_sigmoid_op { NT_AVX2 static inline __m256 f(__m256 x) { return v_sigmoid(x); } };
 struct v_tanh_op { NT_AVX2 static inline __m256 f(__m256 x) { return v_tanh(x); } };

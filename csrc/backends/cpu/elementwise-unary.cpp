@@ -104,8 +104,8 @@ void register_unary(nt_kernel_fn* s) {
   s[NT_OP_log] = k_simple<ntf::log, SET_FLOAT, false>;
   s[NT_OP_log1p] = k_simple<ntf::log1p, SET_FLOAT, false>;
   s[NT_OP_expm1] = k_simple<ntf::expm1, SET_FLOAT, false>;
-  s[NT_OP_sqrt] = k_simple<ntf::sqrt, SET_FLOAT, true>;
-  s[NT_OP_rsqrt] = k_simple<ntf::rsqrt, SET_FLOAT, true>;
+  s[NT_OP_sqrt] = k_simd<ntf::sqrt, v_sqrt_op, SET_FLOAT, true>;
+  s[NT_OP_rsqrt] = k_simd<ntf::rsqrt, v_rsqrt_op, SET_FLOAT, true>;
   s[NT_OP_square] = k_simple<ntf::square, SET_NUMERIC, true>;
   s[NT_OP_reciprocal] = k_simple<ntf::reciprocal, SET_FLOAT, true>;
   s[NT_OP_sin] = k_simple<ntf::sin, SET_FLOAT, false>;
