@@ -24,5 +24,30 @@
         }]
       ]
     }
+  ],
+  "conditions": [
+    ["OS=='linux'", {
+      "targets": [
+        {
+          "target_name": "nodetensor_cann",
+          "type": "shared_library",
+          "product_prefix": "lib",
+          "product_dir": "<(PRODUCT_DIR)",
+          "sources": ["<!@(node -p \"require('fs').readdirSync('csrc/backends/cann').filter(f => f.endsWith('.cpp')).sort().map(f => 'csrc/backends/cann/' + f).join(' ')\")"],
+          "include_dirs": ["csrc"],
+          "cflags!": ["-fno-exceptions", "-O2", "-O3"],
+          "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++1y", "-std=c++17", "-O2"],
+          "cflags_cc": ["-std=c++17", "-O2", "-fno-strict-aliasing", "-fexceptions", "-fvisibility=hidden", "-fvisibility-inlines-hidden"],
+          "ldflags": ["-Wl,--version-script=<(module_root_dir)/csrc/backends/cann/exports.map"],
+          "libraries": ["-ldl", "-lpthread"],
+          "conditions": [
+            ["nt_sanitize=='yes'", {
+              "cflags_cc": ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer", "-O1", "-g"],
+              "ldflags": ["-fsanitize=address,undefined"]
+            }]
+          ]
+        }
+      ]
+    }]
   ]
 }

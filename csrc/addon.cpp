@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "backends/cpu/kernels.h"
 #include "core/loader.h"
@@ -33,6 +34,10 @@ std::mutex g_queues_mu;
 std::unordered_map<int, nt::DeviceQueue*> g_queues;  // live for the process: queues are shared by
                                                      // every worker_thread's instance of the addon
 
+// The name users give a backend's devices: 'cpu', 'cuda', 'npu' (the CANN backend's devices).
+const char* device_prefix(int backend_id) { return backend_id == nt::BACKEND_CANN ? "npu" : nt::backend_name(backend_id); }
+const char* device_prefix(const nt_backend* b) { return strcmp(b->name, "cann") == 0 ? "npu" : b->name; }
+
 nt::DeviceQueue* queue_for(Napi::Env env, int key) {
   static nt::DeviceQueue* cpu = nullptr;
   if (key == 0 && cpu) return cpu;
@@ -43,13 +48,13 @@ nt::DeviceQueue* queue_for(Napi::Env env, int key) {
   std::string why;
   const nt_backend* b = nt::load_backend(backend_id, &why);
   if (!b) {
-    Napi::Error::New(env, std::string(nt::backend_name(backend_id)) + " is not available: " + why)
+    Napi::Error::New(env, std::string(device_prefix(backend_id)) + " is not available: " + why)
         .ThrowAsJavaScriptException();
     return nullptr;
   }
   int count = b->device_count ? b->device_count() : 0;
   if (device >= count) {
-    Napi::RangeError::New(env, std::string(nt::backend_name(backend_id)) + ":" +
+    Napi::RangeError::New(env, std::string(device_prefix(backend_id)) + ":" +
                                    std::to_string(device) + " does not exist (" +
                                    std::to_string(count) + " device(s) found)")
         .ThrowAsJavaScriptException();
@@ -139,7 +144,7 @@ napi_value SubmitRaw(napi_env env, napi_callback_info) {
   }
   const nt_backend* b = q->backend();
   if (!b->kernels[op]) {
-    std::string e = std::string("op '") + nt_op_name(op) + "' is not implemented on " + b->name +
+    std::string e = std::string("op '") + nt_op_name(op) + "' is not implemented on " + device_prefix(b) +
                     ":" + std::to_string(q->device());
     napi_throw_error(env, nullptr, e.c_str());
     return nullptr;
@@ -173,7 +178,7 @@ napi_value SubmitRaw(napi_env env, napi_callback_info) {
     nt_error err;
     err.msg[0] = 0;
     if (!b->supports(&a, &err)) {
-      std::string e = std::string("op '") + nt_op_name(op) + "' is not supported on " + b->name +
+      std::string e = std::string("op '") + nt_op_name(op) + "' is not supported on " + device_prefix(b) +
                       ":" + std::to_string(q->device()) + " (" + err.msg + ")";
       napi_throw_error(env, nullptr, e.c_str());
       return nullptr;
@@ -363,6 +368,60 @@ Napi::Value BackendStatus(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// backendSupports(backendId, op, dtype) -> null if the backend can run `op` on `dtype`, else why not
+// (a synthetic call: every view of that dtype, one element; for nt.npu.supports()).
+Napi::Value BackendSupports(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int id = info[0].As<Napi::Number>().Int32Value(), op = info[1].As<Napi::Number>().Int32Value();
+  int dtype = info[2].As<Napi::Number>().Int32Value();
+  std::string why;
+  const nt_backend* b = nt::load_backend(id, &why);
+  if (!b) {
+    Napi::Error::New(env, std::string(device_prefix(id)) + " is not available: " + why).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (op < 0 || op >= NT_OP_COUNT || dtype < 0 || dtype >= NT_DTYPE_COUNT) {
+    Napi::RangeError::New(env, "backendSupports: bad op or dtype id").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (!b->kernels[op]) return Napi::String::New(env, std::string(nt_op_name(op)) + " is not implemented");
+  if (!b->supports) return env.Null();
+  nt_args a;
+  memset(&a, 0, sizeof a);
+  a.op = op;
+  a.nviews = NT_MAX_VIEWS;
+  for (int v = 0; v < NT_MAX_VIEWS; v++) {
+    a.v[v].dtype = dtype;
+    a.v[v].ndim = 1;
+    a.v[v].shape[0] = 1;
+    a.v[v].strides[0] = 1;
+  }
+  nt_error err;
+  err.msg[0] = 0;
+  if (b->supports(&a, &err)) return env.Null();
+  return Napi::String::New(env, err.msg[0] ? err.msg : "not supported");
+}
+
+// setOption(backendId, name, value): the backend's set_option (npu "allow_hf32", cuda "allow_tf32").
+Napi::Value SetOption(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int id = info[0].As<Napi::Number>().Int32Value();
+  std::string name = info[1].As<Napi::String>().Utf8Value();
+  std::string why;
+  const nt_backend* b = nt::load_backend(id, &why);
+  if (!b) {
+    Napi::Error::New(env, std::string(device_prefix(id)) + " is not available: " + why).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  nt_error err;
+  err.msg[0] = 0;
+  if (!b->set_option || b->set_option(name.c_str(), info[2].As<Napi::Number>().DoubleValue(), &err) != 0) {
+    Napi::Error::New(env, err.msg[0] ? err.msg : ("unknown " + std::string(device_prefix(id)) + " option '" + name + "'"))
+        .ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
 // memoryStats(key) -> JSON string from the backend
 Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -376,6 +435,16 @@ Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
   nt::DeviceQueue* q = queue_for(info.Env(), 0);
   if (q) q->drain();
   nt_cpu_empty_cache();
+  std::vector<nt::DeviceQueue*> devices;  // device backends with a cache of their own (npu, cuda)
+  {
+    std::lock_guard<std::mutex> lk(g_queues_mu);
+    for (auto& kv : g_queues)
+      if (kv.first != 0 && kv.second->backend()->empty_cache) devices.push_back(kv.second);
+  }
+  for (nt::DeviceQueue* d : devices) {
+    d->drain();
+    d->backend()->empty_cache(d->device());
+  }
   return info.Env().Undefined();
 }
 
@@ -406,6 +475,8 @@ Napi::Object Main(Napi::Env env, Napi::Object exports) {
   exports.Set("takeError", Napi::Function::New(env, TakeError));
   exports.Set("backendStatus", Napi::Function::New(env, BackendStatus));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats));
+  exports.Set("backendSupports", Napi::Function::New(env, BackendSupports));
+  exports.Set("setOption", Napi::Function::New(env, SetOption));
   exports.Set("emptyCache", Napi::Function::New(env, EmptyCache));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));

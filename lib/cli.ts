@@ -10,6 +10,11 @@ function doctor(): void {
     const info = backendInfo(name);
     console.log(`\n${name}: ${info.available ? `available, ${info.deviceCount} device(s)` : 'not available'}`);
     if (!info.available) { console.log(`  why: ${info.reason}`); continue; }
+    if (name === 'cuda' && info.details) {  // versions, devices and BLAS in words; the JSON follows
+      const d = info.details as { driver?: string; runtime?: string; devices?: { index: number; name: string; capability: string; memory: number }[]; blas?: { library?: string; version?: string; reason?: string } };
+      console.log(`  driver: CUDA ${d.driver}, runtime: CUDA ${d.runtime}, BLAS: ${d.blas?.library === 'cublas' ? `cuBLAS ${d.blas.version}` : `built-in GEMM (${d.blas?.reason})`}`);
+      for (const g of d.devices ?? []) console.log(`  cuda:${g.index}: ${g.name}, compute capability ${g.capability}, ${(g.memory / 2 ** 30).toFixed(1)} GiB`);
+    }
     if (info.details) console.log(`  details: ${JSON.stringify(info.details)}`);
     const missing = OP_NAMES.filter((o) => !info.ops?.includes(o));
     console.log(`  ops: ${info.ops?.length ?? 0}/${OP_NAMES.length}${missing.length ? ` (missing: ${missing.join(', ')})` : ''}`);

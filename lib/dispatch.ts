@@ -6,6 +6,7 @@ import { ITEMSIZE, DTYPES } from './dtype';
 import { Storage, allocBlock, lastRecycled } from './memory';
 import { CMD_F, CMD_I, CMD_VIEWS, MAX_DIMS, native, VIEW_SIZE } from './native';
 import { OP } from './op-list';
+import { tryCpuFallback } from './fallback';
 import { contiguousStrides, numelOf } from './shape';
 
 const OP_SORT = OP.sort, OP_TOPK = OP.topk;
@@ -93,7 +94,11 @@ export function submit(op: number, key: number, nviews: number): void {
   cmd[2] = nviews;
   try {
     native.submit();
-  } catch (e) {
+  } catch (e0) {
+    let e = e0;
+    try {
+      if (tryCpuFallback(cmd, op, key, nviews, e0)) { fresh.length = 0; return; }  // nt.setFallback('cpu')
+    } catch (e1) { e = e1; }
     // Dispose this op's outputs: fresh tensors named by its output views (the last one, or the
     // last two for sort/topk). Inputs are never touched.
     const nout = op === OP_SORT || op === OP_TOPK ? 2 : 1;

@@ -33,3 +33,6 @@ export { save, load, loadMetadata, serialize, deserialize, type LoadOptions, typ
 export * as optim from './optim';
 export * as nn from './nn';
 export * as F from './nn/functional';
+export * as cuda from './cuda';
+export * as npu from './npu';
+export { setFallback, getFallback } from './fallback';

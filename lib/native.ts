@@ -21,6 +21,10 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   setAddonDir(dir: string): void;
+  /** null if backend `backendId` can run kernel op `op` on dtype id `dtype` (its supports()), else why not. */
+  backendSupports(backendId: number, op: number, dtype: number): string | null;
+  /** A named backend setting (its set_option(): npu "allow_hf32", cuda "allow_tf32"). Throws if unknown. */
+  setOption(backendId: number, name: string, value: number): void;
 }
 
 // The package root is two levels above dist/lib.

@@ -1,6 +1,7 @@
 // The test command (npm test): runs every compiled tape test file under dist/test (or the files
 // given), each in its own Node process, and ends with the line `N passed, N failed`.
-// Env: NODETENSOR_TEST_FILTER=substring to run a subset.
+// Env: NODETENSOR_TEST_FILTER=substring to run a subset. The npu device runs against the CANN
+// stand-in (test/cann-standin, built here when stale) unless NODETENSOR_TEST_NPU=real or off.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -21,6 +22,8 @@ if (!files.length) {
 }
 let passed = 0, failed = 0, skipped = 0;
 const broken = [];
+const standin = fs.existsSync(path.join(root, 'test/cann-standin/setup.js')) ? require('../test/cann-standin/setup.js').useStandin() : null;
+if (standin && standin.error) { failed += 1; broken.push(['test/cann-standin (build)', standin.error]); }
 for (const f of files) {
   const rel = path.relative(root, f);
   const t0 = Date.now();

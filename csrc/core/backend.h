@@ -14,7 +14,7 @@
 #include "op-table.h"
 #include "view.h"
 
-#define NT_BACKEND_API_VERSION 1
+#define NT_BACKEND_API_VERSION 2  // 2: empty_cache and set_option appended
 
 typedef int (*nt_kernel_fn)(const nt_args* args, nt_error* err);
 
@@ -47,6 +47,11 @@ struct nt_backend {
   const char* (*info_json)(void);
   // Optional: memory statistics as JSON for device (allocated, cached, free, total).
   const char* (*memory_json)(int device);
+  // Optional: hands cached device memory back to the driver (nt.emptyCache()). Called on the JS
+  // thread after the device's queue has drained.
+  void (*empty_cache)(int device);
+  // Optional: a named backend setting (CUDA: "allow_tf32" = 1 or 0). Returns 0, or non-zero with err.
+  int (*set_option)(const char* name, double value, nt_error* err);
 };
 
 extern "C" {
