@@ -7,6 +7,7 @@
 // (with the storage version at save time, so an in-place change is caught at backward), and `ctx`
 // holds the op's non-tensor parameters. A tensor's `gradFn` is the node that produced it.
 // Broadcasting and dtype promotion are undone once, here, from each input's recorded shape and dtype.
+import { RULES as RULE_TABLE } from './grad-rules';  // first: see the NOTE in grad-rules.ts
 import { AsyncLocalStorage } from 'async_hooks';
 import { Tensor } from './tensor';
 import { fmtShape } from './shape';
@@ -21,11 +22,11 @@ export interface GradRule { readonly name: string; readonly backward: BackwardFn
 /** Declares a gradient rule (called at module load, beside the op). */
 export function defineGrad(name: string, backward: BackwardFn, opts?: { view?: boolean }): GradRule {
   const rule: GradRule = { name, backward, view: opts?.view ?? false };
-  RULES.set(name, rule);
+  RULE_TABLE.set(name, rule);
   return rule;
 }
 /** Every declared rule by name: the gradient-check suite enumerates this table. */
-export const RULES = new Map<string, GradRule>();
+export const RULES = RULE_TABLE as Map<string, GradRule>;
 
 /** A hook on a tensor's gradient: may return a replacement. */
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
@@ -363,7 +364,8 @@ function seedGrad(t: Tensor, grad: Tensor | undefined | null, what: string): Ten
   return grad.alias();
 }
 
-let onesLikeImpl: ((t: Tensor) => Tensor) | null = null;
+// NOTE: `var`, not `let`: creation.ts calls setOnesLike while this module is still loading its imports.
+var onesLikeImpl: ((t: Tensor) => Tensor) | null;  // eslint-disable-line no-var
 /** @internal set by creation.ts (avoids an import cycle at load). */
 export function setOnesLike(f: (t: Tensor) => Tensor): void { onesLikeImpl = f; }
 function onesLikeNoGrad(t: Tensor): Tensor { return onesLikeImpl!(t); }

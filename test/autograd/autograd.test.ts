@@ -153,3 +153,14 @@ test('the graph releases what it saved after backward', (t) => {
   t.equal(after - before, 1, 'only x.grad remains');
   t.end();
 });
+
+test('the autograd module loads on its own, before the package entry (no load-order trap)', (t) => {
+  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const dir = require('path').join(__dirname, '..', '..', 'lib');
+  const r = spawnSync(process.execPath, ['-e', `const a = require(${JSON.stringify(dir + '/autograd')}); const nt = require(${JSON.stringify(dir)});
+    const x = nt.tensor([1, 2], { dtype: 'float32', requiresGrad: true }); x.mul(x).sum().backward();
+    console.log(a.RULES.size > 40, JSON.stringify(x.grad.toArray()));`], { encoding: 'utf8' });
+  t.equal(r.status, 0, `exit status 0 (stderr: ${(r.stderr || '').split('\n')[0]})`);
+  t.equal(r.stdout.trim(), 'true [2,4]', 'rules registered and backward works');
+  t.end();
+});
