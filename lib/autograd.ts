@@ -140,11 +140,6 @@ export function gradEdge(t: Tensor): Node | null {
   return a;
 }
 
-/** @internal true when an op on these inputs must be recorded. */
-export function needsGrad(a: Tensor | null, b?: Tensor | null, c?: Tensor | null): boolean {
-  return ((a !== null && a.requiresGrad) || (b != null && b.requiresGrad) || (c != null && c.requiresGrad)) && isGradEnabled();
-}
-
 /**
  * @internal Records one op call: `out` gets a node whose inputs are `inputs` (null entries and
  * inputs that don't require grad get no gradient). `saved` tensors are aliased and version-checked.

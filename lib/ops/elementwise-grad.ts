@@ -10,7 +10,7 @@ import { where } from './elementwise';
 
 // Saved tensors, by convention: unary ops save [x, y] (input, output) as their rule needs;
 // the `save` mask says which: 1 = input, 2 = output.
-export interface UnaryGrad { rule: GradRule; save: number }
+export interface UnaryGrad { rule: GradRule; save: number; /** the rule reads the call's [f0, f1, i0] */ params: boolean }
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI), INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 const x = (n: Node): Tensor => n.s(0);
@@ -19,8 +19,8 @@ const zero = (g: Tensor): Tensor => zerosLike(g);
 
 /** Unary rules by op id. ctx = [f0, f1, i0] of the call. */
 export const UNARY_GRAD: (UnaryGrad | undefined)[] = [];
-function unaryRule(op: number, name: string, save: number, fn: (g: Tensor, n: Node) => Tensor): void {
-  UNARY_GRAD[op] = { rule: defineGrad(name, (g, n) => [fn(g, n)]), save };
+function unaryRule(op: number, name: string, save: number, fn: (g: Tensor, n: Node) => Tensor, params = false): void {
+  UNARY_GRAD[op] = { rule: defineGrad(name, (g, n) => [fn(g, n)]), save, params };
 }
 
 unaryRule(OP.neg, 'NegBackward', 0, (g) => g.neg());
@@ -63,7 +63,7 @@ unaryRule(OP.softplus, 'SoftplusBackward', 1, (g, n) => {
   const [beta, threshold] = n.ctx as number[];
   const bx = x(n).mul(beta);
   return where(bx.gt(threshold), g, g.mul(bx.sigmoid()));
-});
+}, true);
 unaryRule(OP.erf, 'ErfBackward', 1, (g, n) => { const v = x(n); return g.mul(v.mul(v).neg().exp().mul(2 / Math.sqrt(Math.PI))); });
 unaryRule(OP.clamp, 'ClampBackward', 1, (g, n) => {
   const [lo, hi, has] = n.ctx as number[];
@@ -72,7 +72,7 @@ unaryRule(OP.clamp, 'ClampBackward', 1, (g, n) => {
   if (has & 1) m = v.ge(lo);
   if (has & 2) { const h = v.le(hi); m = m ? m.logicalAnd(h) : h; }
   return where(m!, g, 0);
-});
+}, true);
 
 // ---------------------------------------------------------------- binary
 

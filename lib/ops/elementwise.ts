@@ -70,7 +70,7 @@ function unary(x: Tensor, op: number, name: string, kind: UnaryKind, out?: Tenso
     const gr = UNARY_GRAD[op];
     if (gr !== undefined) {
       const saved = gr.save === 0 ? null : gr.save === 1 ? [x] : gr.save === 2 ? [y] : [x, y];
-      record(gr.rule, [x], y, saved, gr.rule.name === 'SoftplusBackward' || gr.rule.name === 'ClampBackward' ? [f0, f1, i0] : null);
+      record(gr.rule, [x], y, saved, gr.params ? [f0, f1, i0] : null);
     }
   }
   return y;

@@ -8,16 +8,17 @@ import { fmtShape, normDim } from '../shape';
 import { Tensor } from '../tensor';
 import { castTo } from './convert';
 import { defineGrad, isGradEnabled, record } from '../autograd';
+import { cat, zeros } from './creation';
 
 // ---- gradient rules (saved: the index; ctx: the dim) — the adjoint of each gather-like op
-const zerosOf = (shape: number[], g: Tensor): Tensor => creation().zeros(shape, { dtype: g.dtype, device: g.device });
+const zerosOf = (shape: number[], g: Tensor): Tensor => zeros(shape, { dtype: g.dtype, device: g.device });
 /** g restricted/padded with zeros to `shape` (src may be larger than the index in scatter). */
 function padTo(g: Tensor, shape: number[]): Tensor {
   let r = g;
   for (let k = 0; k < shape.length; k++) {
     if (r.shape[k] < shape[k]) {
       const zs = r.shape.slice(); zs[k] = shape[k] - r.shape[k];
-      r = creation().cat([r, zerosOf(zs, g)], k);
+      r = cat([r, zerosOf(zs, g)], k);
     }
   }
   return r;
@@ -43,8 +44,6 @@ const TAKE_G = defineGrad('TakeBackward', (g, n) => {
   const pos = idx.add(numel).where(idx.lt(0), idx);
   return [zerosOf([numel], g).indexAdd(0, pos, g.reshape([-1])).reshape(shape), null];
 });
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-function creation(): typeof import('./creation') { return require('./creation'); }
 
 const I32 = 4, I64 = 5;
 
