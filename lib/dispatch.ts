@@ -4,15 +4,14 @@
 // N-API calls (per-op overhead is a product feature: ~1 µs).
 import { ITEMSIZE, DTYPES } from './dtype';
 import { Storage, allocBlock, lastRecycled } from './memory';
-import { CMD_F, CMD_I, CMD_VIEWS, MAX_DIMS, native, VIEW_SIZE } from './native';
-import { OP } from './op-list';
+import { CMD_F, CMD_I, CMD_VIEWS, MAX_DIMS, MAX_VIEWS, native, VIEW_SIZE } from './native';
+import { outputCount } from './op-list';
 import { tryCpuFallback } from './fallback';
 import { contiguousStrides, numelOf } from './shape';
 
-const OP_SORT = OP.sort, OP_TOPK = OP.topk;
 import { Tensor } from './tensor';
 
-const cmd = new Float64Array(CMD_VIEWS + 6 * VIEW_SIZE);
+const cmd = new Float64Array(CMD_VIEWS + MAX_VIEWS * VIEW_SIZE);
 const pendingReads = new Map<number, { resolve: () => void; reject: (e: Error) => void; key: number; keep: unknown }>();
 let nextReadId = 1;
 
@@ -100,8 +99,8 @@ export function submit(op: number, key: number, nviews: number): void {
       if (tryCpuFallback(cmd, op, key, nviews, e0)) { fresh.length = 0; return; }  // nt.setFallback('cpu')
     } catch (e1) { e = e1; }
     // Dispose this op's outputs: fresh tensors named by its output views (the last one, or the
-    // last two for sort/topk). Inputs are never touched.
-    const nout = op === OP_SORT || op === OP_TOPK ? 2 : 1;
+    // last two for sort/topk/attention, three for attention_backward). Inputs are never touched.
+    const nout = outputCount(op);
     for (const t of fresh) {
       const ptr = t._storage ? t._storage.rec.ptr : -1;
       for (let v = nviews - nout; v < nviews; v++) if (cmd[CMD_VIEWS + v * VIEW_SIZE] === ptr) { t.dispose(); break; }

@@ -5,13 +5,12 @@
 // convenience for rare ops, not a way to run models.
 import { ITEMSIZE } from './dtype';
 import { CMD_I, CMD_VIEWS, MAX_DIMS, native, VIEW_SIZE } from './native';
-import { OP_NAMES } from './op-list';
+import { OP_NAMES, outputCount } from './op-list';
 
 let mode: 'cpu' | 'none' = process.env.NODETENSOR_FALLBACK === 'cpu' ? 'cpu' : 'none';
 const warned = new Set<string>();
 const UNSUPPORTED = /^op '(\w+)' is not (?:implemented|supported) on ((?:cuda|npu):\d+)/;
 const KIND_BINARY_FIRST = OP_NAMES.indexOf('add'), KIND_BINARY_LAST = OP_NAMES.indexOf('logical_or');
-const OP_SORT = OP_NAMES.indexOf('sort'), OP_TOPK = OP_NAMES.indexOf('topk');
 
 /**
  * What happens when a device cannot run an op: 'none' (default) throws an error naming the op, the
@@ -50,7 +49,7 @@ export function tryCpuFallback(cmd: Float64Array, op: number, key: number, nview
   // Views the op does not read (a binary op's scalar slot) may hold stale pointers: skip them.
   const scalarMode = op >= KIND_BINARY_FIRST && op <= KIND_BINARY_LAST ? cmd[CMD_I] : 0;
   const unused = scalarMode === 1 ? 1 : scalarMode === 2 ? 0 : -1;
-  const nout = op === OP_SORT || op === OP_TOPK ? 2 : 1;
+  const nout = outputCount(op);
   const blocks = new Map<number, Block>();
   const saved = cmd.slice(0, CMD_VIEWS + nviews * VIEW_SIZE);
   for (let v = 0; v < nviews; v++) {

@@ -52,4 +52,4 @@ export const CMD_I = 12;
 export const CMD_VIEWS = 20;
 export const VIEW_SIZE = 20;
 export const MAX_DIMS = 8;
-export const MAX_VIEWS = 6;
+export const MAX_VIEWS = 9;

@@ -14,7 +14,7 @@
 #include "op-table.h"
 #include "view.h"
 
-#define NT_BACKEND_API_VERSION 2  // 2: empty_cache and set_option appended
+#define NT_BACKEND_API_VERSION 3  // 2: empty_cache and set_option appended; 3: 9 views, attention ops
 
 typedef int (*nt_kernel_fn)(const nt_args* args, nt_error* err);
 

@@ -2,7 +2,8 @@
 #pragma once
 
 enum nt_op_kind { NT_KIND_UNARY, NT_KIND_BINARY, NT_KIND_TERNARY, NT_KIND_COPY, NT_KIND_FILL,
-                  NT_KIND_REDUCE, NT_KIND_DIM, NT_KIND_SORT, NT_KIND_MATMUL, NT_KIND_INDEX };
+                  NT_KIND_REDUCE, NT_KIND_DIM, NT_KIND_SORT, NT_KIND_MATMUL, NT_KIND_INDEX,
+                  NT_KIND_ATTENTION };
 
 enum nt_op_id {
 #define NT_OP(id, kind) NT_OP_##id,

@@ -12,7 +12,7 @@
 #include "dtype.h"
 
 #define NT_MAX_DIMS 8
-#define NT_MAX_VIEWS 6
+#define NT_MAX_VIEWS 9  // attention_backward: 6 inputs, 3 outputs
 #define NT_MAX_PARAMS 8
 
 struct nt_view {
