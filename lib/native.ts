@@ -30,20 +30,23 @@ export interface NativeAddon {
 // The package root is two levels above dist/lib.
 const root = path.resolve(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const load = require('node-gyp-build') as (dir: string) => unknown;
+const load = require('node-gyp-build') as { (dir: string): unknown; resolve(dir: string): string };
 export const native = load(root) as NativeAddon;
 
-// Where loose backend libraries (libnodetensor_cuda.so, libnodetensor_cann.so) are looked for.
-native.setAddonDir(findAddonDir());
+// Where loose backend libraries (libnodetensor_cuda.so, libnodetensor_cann.so) are looked for: beside
+// the .node that node-gyp-build chose (build/Release before prebuilds/, so the two always match),
+// else build/Release (a CUDA library built by `npm install` next to a prebuilt .node).
+/** The folder the backend libraries are loaded from (build/Release, or prebuilds/<platform>-<arch>). */
+export const addonDir = findAddonDir();
+native.setAddonDir(addonDir);
 
 function findAddonDir(): string {
   const fs = require('fs') as typeof import('fs');
-  const candidates = [
-    path.join(root, 'prebuilds', `${process.platform}-${process.arch}`),
-    path.join(root, 'build', 'Release'),
-  ];
-  for (const c of candidates) if (fs.existsSync(path.join(c, 'libnodetensor_cuda.so')) || fs.existsSync(path.join(c, 'libnodetensor_cann.so'))) return c;
-  return path.join(root, 'build', 'Release');
+  const release = path.join(root, 'build', 'Release');
+  let chosen = release;
+  try { chosen = path.dirname(load.resolve(root)); } catch { /* loaded above, so resolve() finds it too */ }
+  const hasLib = (d: string) => fs.existsSync(path.join(d, 'libnodetensor_cuda.so')) || fs.existsSync(path.join(d, 'libnodetensor_cann.so'));
+  return hasLib(chosen) ? chosen : release;
 }
 
 // ---- command buffer layout (csrc/addon.cpp) ----

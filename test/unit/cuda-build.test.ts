@@ -1,5 +1,5 @@
 // cuda-build.test.ts — where nvcc is present (developers' machines and CI, which have no GPU), the
-// CUDA library was built by `npm install`: build/Release/libnodetensor_cuda.so exists, exports
+// CUDA library was built by `npm install` (or shipped in prebuilds/): libnodetensor_cuda.so exists beside the addon, exports
 // nt_backend_entry and nothing else, has no link-time dependency on the CUDA runtime, driver or
 // cuBLAS, carries sm_80 and sm_90 code, and the addon accepts it. Skipped without nvcc.
 // Not here: what the backend does (test/unit/cuda.test.ts, the conformance suite on a GPU).
@@ -8,9 +8,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as nt from '../../lib';
+import { addonDir } from '../../lib/native';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const lib = path.join(root, 'build', 'Release', 'libnodetensor_cuda.so');
+const lib = path.join(addonDir, 'libnodetensor_cuda.so');  // where the addon loads it from
 
 function nvccFound(): boolean {
   if (process.env.NODETENSOR_SKIP_CUDA === '1') return false;
