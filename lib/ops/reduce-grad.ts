@@ -27,15 +27,21 @@ export const SUM = defineGrad('SumBackward', (g, n) => {
   const e = spread(g, n);
   return [f === 1 ? e : e.mul(f)];
 });
-/** prod: y / x (a single zero in a slice is handled: its gradient is the product of the others). */
+/**
+ * prod: y / x where x != 0. At a zero the gradient is the product of the other elements of its slice,
+ * which is itself 0 when the slice holds a second zero (exact, without dividing by zero).
+ */
 export const PROD = defineGrad('ProdBackward', (g, n) => {
   const x = n.s(0), yk = n.s(1);
   const dims = reducedDims(n);
   if (!dims.length) return [g.reshape(x.shape)];
   const ge = spread(g, n);
   const isZero = x.eq(0);
-  const others = where(isZero, 1, x).prod(dims.length === 1 ? dims[0] : null, true).reshape((n.ctx as ReduceCtx).kshape);
-  return [ge.mul(where(isZero, others.expand(x.shape), yk.div(x)))];
+  const kshape = (n.ctx as ReduceCtx).kshape;
+  const dim = dims.length === 1 ? dims[0] : null;
+  const zeros = isZero.sum(dims, true);
+  const others = where(zeros.eq(1), where(isZero, 1, x).prod(dim, true).reshape(kshape), 0);
+  return [ge.mul(where(isZero, others.expand(x.shape), yk.div(where(isZero, 1, x))))];
 });
 /** amax/amin: split evenly between ties, as PyTorch. */
 export const AMAX = defineGrad('AmaxBackward', (g, n) => {
@@ -79,8 +85,19 @@ ALONG_DIM[OP.log_softmax] = defineGrad('LogSoftmaxBackward', (g, n) => {
 /** Reverse cumulative sum along d: sum - cumsum + g. */
 function revCumsum(g: Tensor, d: number): Tensor { return g.sum(d, true).sub(g.cumsum(d)).add(g); }
 ALONG_DIM[OP.cumsum] = defineGrad('CumsumBackward', (g, n) => [revCumsum(g, n.ctx as number)]);
-// NOTE: cumprod's gradient divides by x: exact zeros in x give NaN/inf there (PyTorch has a slow exact path).
+/**
+ * cumprod: dx_k = sum_{i>=k} g_i * prod_{j<=i, j!=k} x_j, exact with zeros and without division by
+ * zero. Before a slice's first zero z this is revCumsum(g*y)_k / x_k; at z it is revCumsum(g*y')_z,
+ * y' the cumprod with x_z replaced by 1; after z every term holds x_z = 0.
+ * NOTE: second derivatives are exact away from zeros; at an exact zero the entries after it are
+ * constant 0 here, so their derivative with respect to x_z (nonzero in theory) is dropped.
+ */
 ALONG_DIM[OP.cumprod] = defineGrad('CumprodBackward', (g, n) => {
   const d = n.ctx as number, x = n.s(0), y = n.s(1);
-  return [revCumsum(g.mul(y), d).div(x)];
+  const isZero = x.eq(0);
+  const seen = isZero.cumsum(d);            // zeros at or before each position
+  const before = seen.eq(0), first = isZero.logicalAnd(seen.eq(1));
+  const head = revCumsum(g.mul(y), d).div(where(before, x, 1));
+  const atFirst = revCumsum(g.mul(where(first, 1, x).cumprod(d)), d);
+  return [where(before, head, where(first, atFirst, 0))];
 });
