@@ -1,9 +1,10 @@
 // cuda.ts — `nt.cuda`: NVIDIA GPUs (devices 'cuda:N', the CUDA backend), shaped like torch.cuda:
 // availability, devices, memory, synchronize, emptyCache, and matmul's TF32 opt-in.
-// Not here: the backend itself (csrc/backends/cuda, loaded on first use) or device parsing (device.ts).
+// Not here: the backend itself (csrc/backends/cuda, loaded on first use), device parsing or the
+// queries nt.npu shares (device.ts).
 // NOTE: verified without a GPU: the build, loading, and every "why not available" path. The kernels
 // have not yet run on a GPU here (see bench/gpu/README.md for the pending checks).
-import { BACKEND_CUDA, parseDevice } from './device';
+import { BACKEND_CUDA, deviceNamespace } from './device';
 import { native } from './native';
 import { emptyCache as emptyAllCaches, synchronize as syncDevice } from './runtime';
 
@@ -29,22 +30,11 @@ export interface CudaMemoryStats {
 /** One GPU as backendInfo('cuda').details.devices lists it. */
 export interface CudaDeviceInfo { index: number; name: string; capability: string; memory: number; multiprocessors: number }
 
-function status(): ReturnType<typeof native.backendStatus> { return native.backendStatus(BACKEND_CUDA); }
-
-function indexOf(device: number | string, where: string): number {
-  if (typeof device === 'number') {
-    if (!Number.isInteger(device) || device < 0) throw new RangeError(`${where}: device index must be a non-negative integer, got ${device}`);
-    device = `cuda:${device}`;
-  }
-  const d = parseDevice(device, where);
-  if (d.key >> 8 !== BACKEND_CUDA) throw new TypeError(`${where}: expected a cuda device, got ${JSON.stringify(device)}`);
-  return d.key & 255;
-}
+const ns = deviceNamespace(BACKEND_CUDA, 'cuda');
+const { status, indexOf } = ns;
 
 function devices(where: string): CudaDeviceInfo[] {
-  const s = status();
-  if (!s.available) throw new Error(`${where}: cuda is not available: ${s.reason}`);
-  return (JSON.parse(s.info ?? '{}') as { devices?: CudaDeviceInfo[] }).devices ?? [];
+  return (JSON.parse(ns.requireAvailable(where).info ?? '{}') as { devices?: CudaDeviceInfo[] }).devices ?? [];
 }
 
 /**
@@ -55,19 +45,13 @@ function devices(where: string): CudaDeviceInfo[] {
  * import * as nt from 'nodetensor';
  * const device = nt.cuda.isAvailable() ? 'cuda:0' : 'cpu';
  */
-export function isAvailable(): boolean {
-  const s = status();
-  return s.available && s.deviceCount > 0;
-}
+export function isAvailable(): boolean { return ns.isAvailable(); }
 
 /**
  * Number of visible GPUs (0 when CUDA is not available).
  * @example nt.cuda.deviceCount() // 1 on a machine with one H100
  */
-export function deviceCount(): number {
-  const s = status();
-  return s.available ? s.deviceCount : 0;
-}
+export function deviceCount(): number { return ns.deviceCount(); }
 
 /**
  * A GPU's name as the driver reports it. Throws if CUDA is not available (saying why) or the device

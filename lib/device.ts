@@ -1,5 +1,6 @@
-// device.ts — device strings ('cpu', 'cuda:0', 'npu:1') to backend keys, and backend status.
-// Not here: the backends themselves (native, loaded on first use by the addon).
+// device.ts — device strings ('cpu', 'cuda:0', 'npu:1') to backend keys, backend status, and the
+// queries every device namespace (nt.cuda, nt.npu) shares. Not here: the backends themselves
+// (native, loaded on first use by the addon) or each namespace's own API (cuda.ts, npu.ts).
 import { native } from './native';
 
 /** A device name: 'cpu', 'cuda', 'cuda:N', 'npu', 'npu:N'. */
@@ -59,5 +60,60 @@ export function backendInfo(name: 'cpu' | 'cuda' | 'npu' | 'cann'): BackendInfo 
   return {
     name: s.name, available: s.available, reason: s.reason, deviceCount: s.deviceCount,
     details: s.info ? JSON.parse(s.info) : undefined, ops: s.ops,
+  };
+}
+
+/** What the addon reports about one backend (native.backendStatus). */
+export type BackendStatus = ReturnType<typeof native.backendStatus>;
+
+/** The queries nt.cuda and nt.npu share, bound to one backend. */
+export interface DeviceNamespace {
+  /** The backend's status; loads the backend on first use. */
+  status(): BackendStatus;
+  /** The index N of `device` (N, or a 'cuda:N' / 'npu:N' string); throws for another backend's device. */
+  indexOf(device: number | string, where: string): number;
+  /** The status, or throws `${where}: npu is not available: <why>`. */
+  requireAvailable(where: string): BackendStatus;
+  /** Whether the backend loaded and sees at least one device. Never throws. */
+  isAvailable(): boolean;
+  /** Visible devices; 0 when the backend is not available. */
+  deviceCount(): number;
+}
+
+/**
+ * The shared queries of a device namespace for backend `backend`, whose devices are named
+ * `${prefix}:N`: what cuda.ts and npu.ts build their public functions on.
+ * @example
+ * const ns = deviceNamespace(BACKEND_CUDA, 'cuda');
+ * ns.indexOf('cuda:1', 'cuda.memoryStats'); // 1
+ * ns.isAvailable(); // false without a GPU
+ */
+export function deviceNamespace(backend: number, prefix: 'cuda' | 'npu'): DeviceNamespace {
+  const kind = `${prefix === 'npu' ? 'an' : 'a'} ${prefix} device`;
+  const status = (): BackendStatus => native.backendStatus(backend);
+  return {
+    status,
+    indexOf(device: number | string, where: string): number {
+      if (typeof device === 'number') {
+        if (!Number.isInteger(device) || device < 0) throw new RangeError(`${where}: device index must be a non-negative integer, got ${device}`);
+        device = `${prefix}:${device}`;
+      }
+      const d = parseDevice(device, where);
+      if (d.key >> 8 !== backend) throw new TypeError(`${where}: expected ${kind}, got ${JSON.stringify(device)}`);
+      return d.key & 255;
+    },
+    requireAvailable(where: string): BackendStatus {
+      const s = status();
+      if (!s.available) throw new Error(`${where}: ${prefix} is not available: ${s.reason}`);
+      return s;
+    },
+    isAvailable(): boolean {
+      const s = status();
+      return s.available && s.deviceCount > 0;
+    },
+    deviceCount(): number {
+      const s = status();
+      return s.available ? s.deviceCount : 0;
+    },
   };
 }

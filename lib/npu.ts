@@ -1,9 +1,10 @@
 // npu.ts — `nt.npu`: Huawei Ascend NPUs (devices 'npu:N', the CANN backend), shaped like torch.npu /
 // torch.cuda: availability, devices, memory, synchronize, capability queries, fp32 matmul precision.
-// Not here: the backend itself (csrc/backends/cann) or device parsing (device.ts).
+// Not here: the backend itself (csrc/backends/cann), device parsing or the queries nt.cuda shares
+// (device.ts).
 // NOTE: verified = our side of the CANN contract, on the test stand-in; not verified = numerics and
 // speed on real Ascend chips (see docs/cann.md).
-import { BACKEND_CANN, parseDevice } from './device';
+import { BACKEND_CANN, deviceNamespace } from './device';
 import { checkDType, DTYPE_ID } from './dtype';
 import type { DType } from './dtype';
 import { native } from './native';
@@ -25,22 +26,8 @@ export interface NpuMemoryStats {
   total: number;
 }
 
-function status(): ReturnType<typeof native.backendStatus> { return native.backendStatus(BACKEND_CANN); }
-
-function indexOf(device: number | string, where: string): number {
-  if (typeof device === 'number') {
-    if (!Number.isInteger(device) || device < 0) throw new RangeError(`${where}: device index must be a non-negative integer, got ${device}`);
-    device = `npu:${device}`;
-  }
-  const d = parseDevice(device, where);
-  if (d.key >> 8 !== BACKEND_CANN) throw new TypeError(`${where}: expected an npu device, got ${JSON.stringify(device)}`);
-  return d.key & 255;
-}
-
-function requireAvailable(where: string): void {
-  const s = status();
-  if (!s.available) throw new Error(`${where}: npu is not available: ${s.reason}`);
-}
+const ns = deviceNamespace(BACKEND_CANN, 'npu');
+const { status, indexOf, requireAvailable } = ns;
 
 /**
  * Whether an Ascend NPU can be used: CANN was found, its environment is set up and at least one device
@@ -49,19 +36,13 @@ function requireAvailable(where: string): void {
  * import * as nt from 'nodetensor';
  * const device = nt.npu.isAvailable() ? 'npu:0' : 'cpu';
  */
-export function isAvailable(): boolean {
-  const s = status();
-  return s.available && s.deviceCount > 0;
-}
+export function isAvailable(): boolean { return ns.isAvailable(); }
 
 /**
  * Number of visible NPUs (0 when CANN is not available).
  * @example nt.npu.deviceCount() // 8 on an Atlas 800T A2
  */
-export function deviceCount(): number {
-  const s = status();
-  return s.available ? s.deviceCount : 0;
-}
+export function deviceCount(): number { return ns.deviceCount(); }
 
 /**
  * The chip of an NPU as CANN names it (aclrtGetSocName), e.g. 'Ascend910B3'.
@@ -69,8 +50,7 @@ export function deviceCount(): number {
  */
 export function getDeviceName(device: number | string = 0): string {
   const i = indexOf(device, 'npu.getDeviceName');
-  requireAvailable('npu.getDeviceName');
-  const s = status();
+  const s = requireAvailable('npu.getDeviceName');
   if (i >= s.deviceCount) throw new RangeError(`npu.getDeviceName: npu:${i} does not exist (${s.deviceCount} device(s) found)`);
   return String((JSON.parse(s.info ?? '{}') as { soc?: string }).soc ?? 'unknown');
 }

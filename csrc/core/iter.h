@@ -13,6 +13,26 @@
 #include <stdint.h>
 #include "view.h"
 
+// Merges each dim into the one before it when every stride array allows it (outer stride = inner
+// stride * inner size), in place; returns the new dim count. Shared by every plan (plans.h).
+static inline int nt_coalesce_dims(int nd, int64_t* shape, int64_t* const* strides, int nstrides) {
+  if (nd == 0) return 0;
+  int w = 0;
+  for (int d = 1; d < nd; d++) {
+    bool merge = true;
+    for (int k = 0; k < nstrides && merge; k++) merge = strides[k][w] == strides[k][d] * shape[d];
+    if (merge) {
+      shape[w] *= shape[d];
+      for (int k = 0; k < nstrides; k++) strides[k][w] = strides[k][d];
+    } else {
+      w++;
+      shape[w] = shape[d];
+      for (int k = 0; k < nstrides; k++) strides[k][w] = strides[k][d];
+    }
+  }
+  return w + 1;
+}
+
 template <int NV>
 struct nt_strided {
   int ndim;  // >= 1 after coalescing (a scalar becomes shape [1])
@@ -43,21 +63,9 @@ static inline nt_strided<NV> nt_make_strided(const nt_view* const (&views)[NV]) 
     for (int k = 0; k < NV; k++) it.strides[k][0] = 1;
     nd = 1;
   }
-  int out = 0;
-  for (int d = 1; d < nd; d++) {
-    bool merge = true;
-    for (int k = 0; k < NV; k++)
-      if (it.strides[k][out] != it.strides[k][d] * it.shape[d]) { merge = false; break; }
-    if (merge) {
-      it.shape[out] *= it.shape[d];
-      for (int k = 0; k < NV; k++) it.strides[k][out] = it.strides[k][d];
-    } else {
-      out++;
-      it.shape[out] = it.shape[d];
-      for (int k = 0; k < NV; k++) it.strides[k][out] = it.strides[k][d];
-    }
-  }
-  it.ndim = out + 1;
+  int64_t* st[NV];
+  for (int k = 0; k < NV; k++) st[k] = it.strides[k];
+  it.ndim = nt_coalesce_dims(nd, it.shape, st, NV);
   it.contiguous = it.ndim == 1;
   for (int k = 0; k < NV && it.contiguous; k++)
     if (it.strides[k][0] != 1) it.contiguous = false;

@@ -8,7 +8,9 @@
 // need aligned base pointers (CANN: 32 bytes) get them. Shapes and strides are already resolved by
 // TypeScript: kernels never broadcast, infer shapes or allocate outputs themselves.
 #pragma once
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "dtype.h"
 
 #define NT_MAX_DIMS 8
@@ -58,3 +60,14 @@ struct nt_args {
 struct nt_error {
   char msg[NT_ERR_LEN];
 };
+
+// Fills err with printf-style text and returns 1, so a kernel can `return nt_errorf(err, ...)`.
+// Every backend's failure helper is this one (the CPU's nt_fail, the CUDA backend's nt_cu_fail).
+static inline int nt_errorf(nt_error* err, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline int nt_errorf(nt_error* err, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, NT_ERR_LEN, fmt, ap);
+  va_end(ap);
+  return 1;
+}

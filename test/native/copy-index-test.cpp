@@ -1,7 +1,7 @@
 // copy-index-test.cpp — standalone checks of the CPU copy/fill/arange, random and index kernels
 // against the slow references in copy-index-test-support.h, on contiguous and strided views.
 // Not the conformance suite (that is TS, on every device). Build and run from the repo root:
-//   g++ -std=c++17 -O2 -Icsrc csrc/core/parallel.cpp csrc/backends/cpu/util.cpp csrc/backends/cpu/copy.cpp
+//   g++ -std=c++17 -O2 -Icsrc csrc/core/parallel.cpp csrc/backends/cpu/copy.cpp
 //       csrc/backends/cpu/random.cpp csrc/backends/cpu/index.cpp test/native/copy-index-test.cpp -lpthread
 #include <math.h>
 #include <stdarg.h>

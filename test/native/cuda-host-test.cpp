@@ -1,7 +1,8 @@
 // cuda-host-test.cpp — the CUDA backend's host-side logic, run with g++ (no GPU, no CUDA headers):
-// index calculators, reduction plans and lines against brute force, the cast rules against the CPU
-// backend's, sort keys, the bitonic schedule of sort.cu, the matmul layout plan (emulating the BLAS
-// call it describes), the reductions' merge rules under random splits and the caching allocator.
+// index calculators, the core's reduction plans and lines (core/plans.h, which the CPU backend uses
+// too) against brute force, the cast rules against the CPU backend's, sort keys, the bitonic
+// schedule of sort.cu, the matmul layout plan (emulating the BLAS call it describes), the
+// reductions' merge rules under random splits and the caching allocator.
 // Not here: kernels (they need a GPU).
 #include <math.h>
 #include <stdio.h>
@@ -18,8 +19,8 @@
 #include "backends/cuda/combine.h"
 #include "backends/cuda/gemm-layout.h"
 #include "backends/cuda/index-math.h"
-#include "backends/cuda/plans.h"
 #include "backends/cuda/values.h"
+#include "core/plans.h"
 
 static int g_pass = 0, g_fail = 0;
 static std::mt19937_64 g_rng(2024);

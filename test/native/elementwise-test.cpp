@@ -2,7 +2,7 @@
 // TERNARY) against a double-precision reference, on contiguous, transposed, stepped and stride-0
 // views of every dtype each op takes; error paths; SIMD accuracy; 16M-element timings.
 // Not the cross-device conformance suite (that is TypeScript). Build and run from the repo root:
-//   g++ -std=c++17 -O2 -Icsrc csrc/core/parallel.cpp csrc/backends/cpu/util.cpp
+//   g++ -std=c++17 -O2 -Icsrc csrc/core/parallel.cpp
 //       csrc/backends/cpu/elementwise*.cpp test/native/elementwise-test.cpp -lpthread -o /tmp/ew
 //   /tmp/ew
 #include <math.h>

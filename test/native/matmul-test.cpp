@@ -1,7 +1,7 @@
 // matmul-test.cpp — standalone check of the CPU matmul kernel against a float64/int64 naive
 // reference (every dtype, strided/transposed/broadcast views, alpha/beta, K = 0, errors), then a
 // GFLOP/s table. Not a benchmark suite (bench/ is). Ends with `N passed, N failed`.
-// Build: g++ -std=c++17 -O2 -Icsrc csrc/core/parallel.cpp csrc/backends/cpu/util.cpp
+// Build: g++ -std=c++17 -O2 -Icsrc csrc/core/parallel.cpp
 //   csrc/backends/cpu/blas-loader.cpp csrc/backends/cpu/gemm*.cpp csrc/backends/cpu/matmul.cpp
 //   test/native/matmul-test.cpp -ldl -lpthread
 // When a BLAS is found, the suite runs again in a child with NODETENSOR_BLAS=builtin.

@@ -1,6 +1,6 @@
 // reduce-test.cpp — standalone test of the CPU reduce, dim and sort kernels against float64
 // references, on contiguous, transposed and stepped views; prints timings. Not part of the addon.
-// Build: g++ -std=c++17 -O2 -Icsrc csrc/core/parallel.cpp csrc/backends/cpu/util.cpp
+// Build: g++ -std=c++17 -O2 -Icsrc csrc/core/parallel.cpp
 //   csrc/backends/cpu/reduce.cpp csrc/backends/cpu/reduce-plan.cpp csrc/backends/cpu/reduce-arg.cpp
 //   csrc/backends/cpu/softmax.cpp csrc/backends/cpu/sort.cpp test/native/reduce-test.cpp -lpthread
 // Run with --no-bench to skip the timings; add -DNT_NO_AVX2 to test the portable paths.

@@ -2,12 +2,13 @@
 // in nn-torch-cases-loss.ts. Each case: seeded inputs, the torch module constructor / expression, and
 // the same computation in nodetensor. Not here: running or comparing (nn-torch.test.ts).
 import * as nt from '../../lib';
+import { numel, seededInputs } from '../helpers/oracle-io';
+import type { Input } from '../helpers/oracle-io';
 
 const { nn, F } = nt;
 type Module = nt.nn.Module;
 
-export type InDType = 'float32' | 'float64' | 'int64' | 'bool';
-export interface Input { dtype: InDType; shape: number[]; data: Float32Array | Float64Array | BigInt64Array | Uint8Array }
+export type { Input };
 export type Vars = Record<string, nt.Tensor>;
 export interface NnCase {
   family: string; id: string; inputs: Record<string, Input>; torch: string;
@@ -17,45 +18,13 @@ export interface NnCase {
   gradInputs?: string[]; grad?: boolean; rtol?: number; gradRtol?: number; gradAtol?: number; repr?: boolean; skipOutputs?: number[];
 }
 
-let seedCounter = 1;
-function prng(): () => number {  // mulberry32, a fresh stream per input
-  let a = (seedCounter++ * 0x9e3779b1) | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const numel = (s: number[]): number => s.reduce((a, b) => a * b, 1);
-export function randn(shape: number[], scale = 1): Input {
-  const r = prng(), d = new Float32Array(numel(shape));
-  for (let i = 0; i < d.length; i++) d[i] = scale * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  return { dtype: 'float32', shape, data: d };
-}
-export function unif(shape: number[], lo: number, hi: number): Input {
-  const r = prng(), d = new Float32Array(numel(shape));
-  for (let i = 0; i < d.length; i++) d[i] = lo + (hi - lo) * r();
-  return { dtype: 'float32', shape, data: d };
-}
+const gen = seededInputs();
+export const { randn, unif, ints, vals } = gen;
 /** Small integers as floats: many ties (for max pooling's gradient routing). */
 export function ties(shape: number[]): Input {
-  const r = prng(), d = new Float32Array(numel(shape));
+  const r = gen.stream(), d = new Float32Array(numel(shape));
   for (let i = 0; i < d.length; i++) d[i] = Math.floor(r() * 3);
   return { dtype: 'float32', shape, data: d };
-}
-export function ints(shape: number[], lo: number, hi: number): Input {
-  const r = prng();
-  return { dtype: 'int64', shape, data: BigInt64Array.from({ length: numel(shape) }, () => BigInt(lo + Math.floor((hi - lo) * r()))) };
-}
-export function vals(v: number[], shape: number[] = [v.length], dtype: InDType = 'float32'): Input {
-  const data = dtype === 'float32' ? Float32Array.from(v) : dtype === 'float64' ? Float64Array.from(v)
-    : dtype === 'int64' ? BigInt64Array.from(v.map((x) => BigInt(x))) : Uint8Array.from(v.map((x) => (x ? 1 : 0)));
-  return { dtype, shape, data };
-}
-export function bools(shape: number[], p = 0.3): Input {
-  const r = prng();
-  return { dtype: 'bool', shape, data: Uint8Array.from({ length: numel(shape) }, () => (r() < p ? 1 : 0)) };
 }
 
 export const CASES: NnCase[] = [];

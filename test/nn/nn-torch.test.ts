@@ -10,36 +10,23 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import test from 'tape';
 import * as nt from '../../lib';
-import { CASES, Input, NnCase, Vars, backwardWorks } from './nn-torch-cases';
+import { fromSpec, inputTensor, Spec, toSpec } from '../helpers/oracle-io';
+import { CASES, NnCase, Vars, backwardWorks } from './nn-torch-cases';
 import './nn-torch-cases-loss';
 
 const PYTHON = '/usr/bin/python3';
 const ORACLE = path.join(__dirname, '..', '..', '..', 'test', 'nn', 'nn_torch.py');
 
-interface Spec { dtype: string; shape: number[]; b64: string }
 interface Result { outputs?: (Spec | null)[]; grads?: Record<string, Spec | null>; param_grads?: Record<string, Spec | null>; buffers?: Record<string, Spec>; repr?: string; keys?: string[]; error?: string }
 
-function specOf(dtype: string, shape: number[], data: ArrayBufferView): Spec {
-  return { dtype, shape, b64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
-}
-function tensorSpec(t: nt.Tensor): Spec {
-  const d = t.dataSync();
-  return specOf(t.dtype === 'bool' ? 'bool' : t.dtype, t.shape.slice(), d);
-}
-function decode(s: Spec): Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array {
-  const b = Buffer.from(s.b64, 'base64');
-  const buf = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-  return s.dtype === 'float32' ? new Float32Array(buf) : s.dtype === 'float64' ? new Float64Array(buf) : s.dtype === 'int64' ? new BigInt64Array(buf)
-    : s.dtype === 'int32' ? new Int32Array(buf) : new Uint8Array(buf);
-}
-function makeTensor(x: Input): nt.Tensor { return nt.tensor(x.data, { shape: x.shape, dtype: x.dtype }); }
+function tensorSpec(t: nt.Tensor): Spec { return toSpec(t.dtype, t.shape.slice(), t.dataSync()); }
 
 /** Problems comparing a nodetensor tensor with torch's: |a - b| <= rtol |b| + rtol * max|b| + atol (scale-relative). */
 function compare(got: nt.Tensor | null | undefined, want: Spec | null | undefined, what: string, rtol: number, atol = 0): string[] {
   if (want === null || want === undefined) return got ? [`${what}: torch has none, nodetensor has shape [${got.shape}]`] : [];
   if (!got) return [`${what}: nodetensor has none, torch has shape [${want.shape}]`];
   if (got.shape.length !== want.shape.length || got.shape.some((s, i) => s !== want.shape[i])) return [`${what}: shape [${got.shape}], torch [${want.shape}]`];
-  const e = decode(want);
+  const e = fromSpec(want);
   const isF = want.dtype.startsWith('float');
   if (!isF) {
     const g = got.dataSync() as ArrayLike<number | bigint>;
@@ -95,7 +82,7 @@ if (probe.error || probe.status !== 0) {
       cases: CASES.map((c, i) => ({
         id: c.id, expr: c.torch, module: c.module?.torch ?? null, state: prepared[i].state, train: c.module?.train ?? true,
         grad: canBackward && (c.grad ?? true), grad_inputs: c.gradInputs ?? [],
-        inputs: Object.fromEntries(Object.entries(c.inputs).map(([k, x]) => [k, specOf(x.dtype, x.shape, x.data)])),
+        inputs: Object.fromEntries(Object.entries(c.inputs).map(([k, x]) => [k, toSpec(x.dtype, x.shape, x.data)])),
       })),
     };
     const t0 = Date.now();
@@ -126,7 +113,7 @@ if (probe.error || probe.status !== 0) {
             const vars: Vars = {};
             const doGrad = canBackward && (c.grad ?? true);
             for (const [k, x] of Object.entries(c.inputs)) {
-              vars[k] = makeTensor(x);
+              vars[k] = inputTensor(x);
               if (doGrad && c.gradInputs?.includes(k)) vars[k].requiresGrad_(true);
             }
             if (mod) mod.zeroGrad();

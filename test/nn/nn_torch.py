@@ -11,38 +11,18 @@
 # stdout: {"torch": version, "results": {id: {"outputs": [spec | null], "grads": {name: spec | null},
 #           "param_grads": {key: spec | null}, "buffers": {key: spec}, "repr": str, "keys": [str]}
 #           | {"error": text}}}
-# A spec is {"dtype", "shape", "b64"}: raw little-endian bytes; bool travels as one byte per element.
-import base64
-import json
+# A spec is {"dtype", "shape", "b64"}: raw little-endian bytes; bool travels as one byte per element
+# (test/helpers/oracle_io.py).
 import math
+import os
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F  # noqa: N812
 
-NP = {"float32": torch.float32, "float64": torch.float64, "int32": torch.int32, "int64": torch.int64,
-      "uint8": torch.uint8, "bool": torch.bool}
-
-
-def decode(spec):
-    raw = bytearray(base64.b64decode(spec["b64"]))
-    dt = spec["dtype"]
-    if not raw:
-        return torch.zeros(spec["shape"], dtype=NP[dt])
-    if dt == "bool":
-        return torch.frombuffer(raw, dtype=torch.uint8).to(torch.bool).reshape(spec["shape"])
-    return torch.frombuffer(raw, dtype=NP[dt]).clone().reshape(spec["shape"])
-
-
-def encode(t):
-    if t is None:
-        return None
-    c = t.detach().contiguous()
-    name = str(c.dtype).replace("torch.", "")
-    if c.dtype == torch.bool:
-        c = c.to(torch.uint8)
-    return {"dtype": name, "shape": list(c.shape), "b64": base64.b64encode(c.numpy().tobytes()).decode("ascii")}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from oracle_io import decode, encode, serve  # noqa: E402 - the shared wire format
 
 
 def weights_for(o, i):
@@ -186,17 +166,5 @@ def run_case(case):
     return res
 
 
-def main():
-    spec = json.loads(sys.stdin.read())
-    torch.manual_seed(0)
-    results = {}
-    for case in spec["cases"]:
-        try:
-            results[case["id"]] = run_case(case)
-        except Exception as e:  # noqa: BLE001 - the test decides whether an error was expected
-            results[case["id"]] = {"error": f"{type(e).__name__}: {e}"}
-    json.dump({"torch": torch.__version__, "results": results}, sys.stdout)
-
-
 if __name__ == "__main__":
-    main()
+    serve(run_case)

@@ -7,65 +7,17 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import test from 'tape';
 import * as nt from '../../lib';
+import { fromSpec, inputTensor, seededInputs, Spec, toSpec } from '../helpers/oracle-io';
+import type { Input } from '../helpers/oracle-io';
 
 const PYTHON = '/usr/bin/python3';
 const ORACLE = path.join(__dirname, '..', '..', '..', 'test', 'parity', 'torch_oracle.py');
 
 // ---------------------------------------------------------------- inputs
 
-type InDType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
-type HostArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
-/** An input both sides build from the same bytes; `cast` is applied after (by each library). */
-interface Input { dtype: InDType; shape: number[]; data: HostArray; cast?: nt.DType }
-
-let seedCounter = 1;
-function prng(): () => number {  // mulberry32, a fresh stream per input
-  let a = (seedCounter++ * 0x9e3779b1) | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const numel = (s: number[]): number => s.reduce((a, b) => a * b, 1);
-
-function randn(shape: number[], scale = 1): Input {
-  const r = prng(), d = new Float32Array(numel(shape));
-  for (let i = 0; i < d.length; i++) d[i] = scale * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  return { dtype: 'float32', shape, data: d };
-}
-function unif(shape: number[], lo: number, hi: number): Input {
-  const r = prng(), d = new Float32Array(numel(shape));
-  for (let i = 0; i < d.length; i++) d[i] = lo + (hi - lo) * r();
-  return { dtype: 'float32', shape, data: d };
-}
-function ints(shape: number[], lo: number, hi: number, dtype: 'int64' | 'int32' | 'uint8' = 'int64'): Input {
-  const r = prng(), n = numel(shape);
-  const v = Array.from({ length: n }, () => lo + Math.floor((hi - lo) * r()));
-  return vals(v, shape, dtype);
-}
-function bools(shape: number[], p = 0.5): Input {
-  const r = prng();
-  return { dtype: 'bool', shape, data: Uint8Array.from({ length: numel(shape) }, () => (r() < p ? 1 : 0)) };
-}
-function vals(v: number[], shape: number[] = [v.length], dtype: InDType = 'float32'): Input {
-  const data = dtype === 'float32' ? Float32Array.from(v) : dtype === 'float64' ? Float64Array.from(v)
-    : dtype === 'int32' ? Int32Array.from(v) : dtype === 'int64' ? BigInt64Array.from(v.map((x) => BigInt(x)))
-      : Uint8Array.from(v.map((x) => (dtype === 'bool' ? (x ? 1 : 0) : x)));
-  if (data.length !== numel(shape)) throw new Error(`vals: ${data.length} values for shape [${shape}]`);
-  return { dtype, shape, data };
-}
+const { randn, unif, ints, bools, vals, stream } = seededInputs();
 const as = (x: Input, cast: nt.DType): Input => ({ ...x, cast });
 const f64 = (x: Input): Input => ({ ...x, dtype: 'float64', data: Float64Array.from(x.data as Float32Array) });
-
-function makeTensor(x: Input): nt.Tensor {
-  const t = nt.tensor(x.data, { shape: x.shape, dtype: x.dtype });
-  if (!x.cast) return t;
-  const c = t.to(x.cast);
-  t.dispose();
-  return c;
-}
 
 // ---------------------------------------------------------------- cases
 
@@ -330,7 +282,7 @@ function castValues(kind: 'f16' | 'bf16'): number[] {
     ? [65504, 65519, 65520, 65536, 1e5, 6.1035e-5, 6.0e-5, 5.9605e-8, 2.98023e-8, 2.98024e-8, 8.9407e-8, 1e-8, 1e-10]
     : [3.3895e38, 3.39e38, 3.4028e38, 1.1755e-38, 1e-39, 9.2e-41, 1e-45, 1e-30];
   const ties = [1 + e, 1 + 3 * e, 1 + 5 * e, 2 + 2 * e, 2 + 6 * e, 1 + e * 1.0000001, 1 - e / 2, 1024 + 0.5, 2049, 2051, 4097];
-  const r = prng(), rnd: number[] = [];
+  const r = stream(), rnd: number[] = [];
   for (let i = 0; i < 200; i++) rnd.push((r() < 0.5 ? -1 : 1) * r() * 10 ** (-9 + 15 * r()));
   const all = [...edge, ...ties, 0, -0, NaN, Infinity, -Infinity, ...rnd];
   return [...all, ...all.map((v) => -v)];
@@ -481,34 +433,18 @@ for (const [name, x, view] of P) {
 
 // ---------------------------------------------------------------- oracle and comparison
 
-interface OutSpec { dtype: string; shape: number[]; b64: string }
-type OracleResult = { outputs: OutSpec[] } | { str: string } | { error: string };
+type OracleResult = { outputs: Spec[] } | { str: string } | { error: string };
 
 function runOracle(): { torch: string; results: Record<string, OracleResult> } {
   const payload = {
     cases: CASES.map((c) => ({
       id: c.id, expr: c.torch,
-      inputs: Object.fromEntries(Object.entries(c.inputs).map(([k, x]) => [k, {
-        dtype: x.dtype, shape: x.shape, cast: x.cast,
-        b64: Buffer.from(x.data.buffer, x.data.byteOffset, x.data.byteLength).toString('base64'),
-      }])),
+      inputs: Object.fromEntries(Object.entries(c.inputs).map(([k, x]) => [k, toSpec(x.dtype, x.shape, x.data, x.cast)])),
     })),
   };
   const r = spawnSync(PYTHON, [ORACLE], { input: JSON.stringify(payload), encoding: 'utf8', maxBuffer: 256 << 20, timeout: 120_000 });
   if (r.status !== 0) throw new Error(`torch_oracle.py failed (exit ${r.status ?? r.signal}): ${(r.stderr || String(r.error ?? '')).slice(-2000)}`);
   return JSON.parse(r.stdout);
-}
-
-function decodeOut(o: OutSpec): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array {
-  const b = Buffer.from(o.b64, 'base64');
-  const buf = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-  switch (o.dtype) {
-    case 'float32': case 'float16': case 'bfloat16': return new Float32Array(buf);
-    case 'float64': return new Float64Array(buf);
-    case 'int32': return new Int32Array(buf);
-    case 'int64': return new BigInt64Array(buf);
-    default: return new Uint8Array(buf);
-  }
 }
 
 const DEFAULT_TOL: Record<string, [number, number]> = {
@@ -522,14 +458,14 @@ function idxOf(flat: number, shape: number[]): string {
 }
 
 /** Problems with one output (empty = matches). */
-function compareOut(got: { dtype: string; shape: number[]; data: ArrayLike<number | bigint> }, exp: OutSpec, c: Case): string[] {
+function compareOut(got: { dtype: string; shape: number[]; data: ArrayLike<number | bigint> }, exp: Spec, c: Case): string[] {
   const problems: string[] = [];
   if (got.dtype !== exp.dtype) problems.push(`dtype ${got.dtype}, torch ${exp.dtype}`);
   if (got.shape.length !== exp.shape.length || got.shape.some((s, i) => s !== exp.shape[i])) {
     problems.push(`shape [${got.shape}], torch [${exp.shape}]`);
     return problems;
   }
-  const e = decodeOut(exp), g = got.data;
+  const e = fromSpec(exp), g = got.data;
   const isFloat = exp.dtype in DEFAULT_TOL;
   const [rtol0, atol0] = DEFAULT_TOL[exp.dtype] ?? [0, 0];
   const rtol = c.rtol ?? rtol0, atol = c.atol ?? atol0;
@@ -561,7 +497,7 @@ type Got = { dtype: string; shape: number[]; data: ArrayLike<number | bigint> };
 function runNt(c: Case): Got[] | string {
   return nt.tidy(() => {
     const vars: Vars = {};
-    for (const [k, x] of Object.entries(c.inputs)) vars[k] = makeTensor(x);
+    for (const [k, x] of Object.entries(c.inputs)) vars[k] = inputTensor(x);
     const r = c.nt(vars);
     if (typeof r === 'string') return r;
     const list = r instanceof nt.Tensor ? [r] : Array.isArray(r) ? r : [r.values, r.indices];

@@ -6,48 +6,16 @@
 # stdin:  {"cases": [{"id": str, "expr": str, "inputs": {name: {"dtype", "shape", "b64", "cast"?}}}]}
 # stdout: {"torch": version, "results": {id: {"outputs": [{"dtype", "shape", "b64"}]}
 #                                         | {"str": text} | {"error": text}}}
-# Inputs and outputs are raw little-endian bytes in base64; float16/bfloat16 outputs are widened to
-# float32 (exactly) and bool travels as one byte per element.
-import base64
-import json
+# Inputs and outputs are raw little-endian bytes in base64 (test/helpers/oracle_io.py); float16/bfloat16
+# outputs are widened to float32 (exactly) and bool travels as one byte per element.
+import os
 import sys
 
 import torch
 import torch.nn.functional as F  # noqa: N812 - used by the case expressions
 
-NP_CODE = {
-    "float32": torch.float32, "float64": torch.float64, "int32": torch.int32, "int64": torch.int64,
-    "uint8": torch.uint8, "bool": torch.bool, "float16": torch.float16, "bfloat16": torch.bfloat16,
-}
-
-
-def dtype_name(dt):
-    return str(dt).replace("torch.", "")
-
-
-def decode(spec):
-    raw = bytearray(base64.b64decode(spec["b64"]))
-    dt = spec["dtype"]
-    if dt == "bool":
-        t = torch.frombuffer(raw, dtype=torch.uint8).to(torch.bool) if raw else torch.zeros(0, dtype=torch.bool)
-    elif raw:
-        t = torch.frombuffer(raw, dtype=NP_CODE[dt]).clone()
-    else:
-        t = torch.zeros(0, dtype=NP_CODE[dt])
-    t = t.reshape(spec["shape"])
-    if spec.get("cast"):
-        t = t.to(NP_CODE[spec["cast"]])
-    return t
-
-
-def encode(t):
-    name = dtype_name(t.dtype)
-    c = t.detach().contiguous()
-    if c.dtype in (torch.float16, torch.bfloat16):
-        c = c.to(torch.float32)
-    elif c.dtype == torch.bool:
-        c = c.to(torch.uint8)
-    return {"dtype": name, "shape": list(t.shape), "b64": base64.b64encode(c.numpy().tobytes()).decode("ascii")}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from oracle_io import decode, dtype_name, encode, serve  # noqa: E402 - the shared wire format
 
 
 def run_case(case):
@@ -66,17 +34,5 @@ def run_case(case):
     return {"str": repr(r)}
 
 
-def main():
-    spec = json.loads(sys.stdin.read())
-    torch.manual_seed(0)
-    results = {}
-    for case in spec["cases"]:
-        try:
-            results[case["id"]] = run_case(case)
-        except Exception as e:  # noqa: BLE001 - the test decides whether an error was expected
-            results[case["id"]] = {"error": f"{type(e).__name__}: {e}"}
-    json.dump({"torch": torch.__version__, "results": results}, sys.stdout)
-
-
 if __name__ == "__main__":
-    main()
+    serve(run_case)

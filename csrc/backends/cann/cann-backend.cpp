@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "../../core/backend.h"
+#include "../../core/backend-util.h"
 #include "aclnn-call.h"
 #include "cann-caps.h"
 
@@ -104,49 +104,33 @@ int cann_set_option(const char* name, double value, nt_error* err) {
   return fail(err, "unknown npu option '%s' (known: allow_hf32)", name);
 }
 
-std::string json_str(const std::string& s) {
-  std::string o = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') o += '\\';
-    if ((unsigned char)ch >= 0x20) o += ch;
-  }
-  return o + "\"";
-}
-
-std::string g_info;
 const char* cann_info_json() {
+  thread_local std::string out;
   std::string libs, missing;
-  for (const std::string& l : g_acl.op_libs) libs += (libs.empty() ? "" : ",") + json_str(l);
+  for (const std::string& l : g_acl.op_libs) nt_json::push(&libs, nt_json_quote(l));
   for (int id = 0; id < ntacl::ACLNN_COUNT; id++)
-    if (!g_acl.ws[id]) missing += (missing.empty() ? "" : ",") + json_str(aclnn_name(id));
-  g_info = "{\"soc\":" + json_str(g_acl.soc) + ",\"family\":" + json_str(soc_family_name(soc_family(g_acl.soc))) +
-           ",\"devices\":" + std::to_string(g_acl.devices) + ",\"runtime\":" + json_str(g_acl.runtime_path) +
-           ",\"operatorLibraries\":[" + libs + "],\"missingOperators\":[" + missing +
-           "],\"matmulFloat32\":\"KEEP_DTYPE (HF32 only with nt.npu.matmul.allowHF32)\"" +
-           ",\"verified\":\"our side of the CANN contract, on the test stand-in; not numerics or speed on Ascend chips\"}";
-  return g_info.c_str();
+    if (!g_acl.ws[id]) nt_json::push(&missing, nt_json_quote(aclnn_name(id)));
+  return nt_json()
+      .str("soc", g_acl.soc)
+      .str("family", soc_family_name(soc_family(g_acl.soc)))
+      .num("devices", g_acl.devices)
+      .str("runtime", g_acl.runtime_path)
+      .raw("operatorLibraries", nt_json::array(libs))
+      .raw("missingOperators", nt_json::array(missing))
+      .str("matmulFloat32", "KEEP_DTYPE (HF32 only with nt.npu.matmul.allowHF32)")
+      .str("verified", "our side of the CANN contract, on the test stand-in; not numerics or speed on Ascend chips")
+      .into(out);
 }
 
-thread_local std::string tl_mem;
 const char* cann_memory_json(int device) {
-  tl_mem = memory_json(device);
-  return tl_mem.c_str();
+  thread_local std::string out;
+  out = memory_json(device);
+  return out.c_str();
 }
 
 nt_backend make_backend() {
-  nt_backend b;
-  memset(&b, 0, sizeof b);
-  b.api_version = NT_BACKEND_API_VERSION;
-  b.op_count = NT_OP_COUNT;
-  b.name = "cann";
-  b.init = cann_init;
-  b.device_count = cann_device_count;
-  b.bind_thread = cann_bind_thread;
-  b.alloc = cann_alloc;
-  b.free = cann_free;
-  b.copy_to_host = cann_copy_to_host;
-  b.copy_from_host = cann_copy_from_host;
-  b.sync = cann_sync;
+  nt_backend b = nt_backend_begin("cann", cann_init, cann_device_count, cann_bind_thread, cann_alloc, cann_free,
+                                  cann_copy_to_host, cann_copy_from_host, cann_sync);
   register_elementwise(b.kernels);
   register_data(b.kernels);
   register_reduce(b.kernels);

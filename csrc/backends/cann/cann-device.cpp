@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../../core/backend-util.h"
 #include "acl-loader.h"
 
 namespace ntcann {
@@ -273,12 +274,8 @@ std::string memory_json(int dev) {
   if (ensure_bound(dev, &err) == 0) g_acl.aclrtGetMemInfo(ntacl::kHbmMem, &free_b, &total_b);
   DeviceState& s = state(dev);
   std::lock_guard<std::mutex> lk(s.mu);
-  char buf[384];
-  snprintf(buf, sizeof buf,
-           "{\"allocated\":%zu,\"cached\":%zu,\"peak\":%zu,\"reserved\":%zu,\"free\":%zu,\"total\":%zu,"
-           "\"pinnedCached\":%zu}",
-           s.in_use, s.cached, s.peak, s.reserved, free_b, total_b, s.host_cached);
-  return buf;
+  return nt_json().num("allocated", s.in_use).num("cached", s.cached).num("peak", s.peak).num("reserved", s.reserved)
+      .num("free", free_b).num("total", total_b).num("pinnedCached", s.host_cached).text();
 }
 
 }  // namespace ntcann

@@ -1,5 +1,5 @@
-// copy-cast.h — the CPU value-conversion rules (one place, used by copy, fill, random and index)
-// and view sanity checks for those kernels. Not here: loops or threading.
+// copy-cast.h — the CPU value-conversion rules (one place, used by copy, fill, random and index).
+// Not here: loops or threading, or the view checks those kernels run (core/plans.h).
 //
 // Conversion rules (the documented contract of `copy`/`to(dtype)`; CUDA follows the same):
 //   float -> float     IEEE round to nearest even (16-bit floats from double go through float32);
@@ -13,12 +13,12 @@
 //   bool -> number     0 / 1; number -> bool: x != 0
 #pragma once
 #include <stdint.h>
-#include <stdio.h>
 
 #include <limits>
 #include <type_traits>
 
 #include "../../core/dispatch.h"
+#include "../../core/plans.h"
 #include "../../core/view.h"
 #include "kernels.h"
 
@@ -78,31 +78,3 @@ inline void nt_cast_copy(D* p, const S* q) {
   nt_cast_store<D>(p, nt_cpu_ld<S>(q));
 }
 
-// Rejects views that would make a kernel index out of bounds: bad dtype, ndim or negative sizes.
-inline int nt_cpu_check_view(const nt_view* v, const char* what, nt_error* err) {
-  if (v->dtype < 0 || v->dtype >= NT_DTYPE_COUNT)
-    return nt_fail(err, "%s has an unknown dtype id %d", what, (int)v->dtype);
-  if (v->ndim < 0 || v->ndim > NT_MAX_DIMS)
-    return nt_fail(err, "%s has %d dims (at most %d supported)", what, (int)v->ndim, NT_MAX_DIMS);
-  for (int d = 0; d < v->ndim; d++)
-    if (v->shape[d] < 0)
-      return nt_fail(err, "%s has a negative size %lld at dim %d", what, (long long)v->shape[d], d);
-  if (!v->data && nt_view_numel(v) > 0) return nt_fail(err, "%s has no storage", what);
-  return 0;
-}
-
-inline bool nt_cpu_same_shape(const nt_view* a, const nt_view* b) {
-  if (a->ndim != b->ndim) return false;
-  for (int d = 0; d < a->ndim; d++)
-    if (a->shape[d] != b->shape[d]) return false;
-  return true;
-}
-
-// "[2, 3]" into buf, for error messages.
-inline const char* nt_cpu_shape_str(const nt_view* v, char* buf, int len) {
-  int n = snprintf(buf, len, "[");
-  for (int d = 0; d < v->ndim && n < len; d++)
-    n += snprintf(buf + n, len - n, d ? ", %lld" : "%lld", (long long)v->shape[d]);
-  if (n < len) snprintf(buf + n, len - n, "]");
-  return buf;
-}

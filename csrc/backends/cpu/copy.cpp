@@ -274,11 +274,11 @@ int copy_kernel(const nt_args* a, nt_error* err) {
   if (a->nviews < 2) return nt_fail(err, "expected 2 views (in, out), got %d", (int)a->nviews);
   const nt_view& in = a->v[0];
   const nt_view& out = a->v[1];
-  if (nt_cpu_check_view(&in, "input", err) || nt_cpu_check_view(&out, "output", err)) return 1;
-  if (!nt_cpu_same_shape(&in, &out)) {
+  if (nt_check_view(&in, "input", err) || nt_check_view(&out, "output", err)) return 1;
+  if (!nt_same_shape(&in, &out)) {
     char b1[160], b2[160];
     return nt_fail(err, "input shape %s does not match output shape %s",
-                   nt_cpu_shape_str(&in, b1, sizeof b1), nt_cpu_shape_str(&out, b2, sizeof b2));
+                   nt_shape_str(&in, b1, sizeof b1), nt_shape_str(&out, b2, sizeof b2));
   }
   if (nt_view_numel(&out) == 0) return 0;
   if (in.dtype == out.dtype) {
@@ -323,7 +323,7 @@ U cast_bits(double v) {
 int fill_kernel(const nt_args* a, nt_error* err) {
   if (a->nviews < 1) return nt_fail(err, "expected 1 view (out), got %d", (int)a->nviews);
   const nt_view& out = a->v[0];
-  if (nt_cpu_check_view(&out, "output", err)) return 1;
+  if (nt_check_view(&out, "output", err)) return 1;
   if (nt_view_numel(&out) == 0) return 0;
   const double v = a->f[0];
   switch (out.dtype) {
@@ -362,7 +362,7 @@ void arange_typed(const nt_view& out, double start, double step, bool linspace, 
 int arange_kernel(const nt_args* a, nt_error* err) {
   if (a->nviews < 1) return nt_fail(err, "expected 1 view (out), got %d", (int)a->nviews);
   const nt_view& out = a->v[0];
-  if (nt_cpu_check_view(&out, "output", err)) return 1;
+  if (nt_check_view(&out, "output", err)) return 1;
   if (out.ndim > 1) return nt_fail(err, "output must be 1-D, got %d dims", (int)out.ndim);
   if (nt_view_numel(&out) == 0) return 0;
   const bool linspace = a->i[0] == 1;

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "../../core/backend-util.h"
 #include "../../core/parallel.h"
-
 #include "../../core/simd.h"
 #include "kernels.h"
 
@@ -108,40 +108,24 @@ int cpu_copy(int, void* dst, const void* src, size_t nbytes, nt_error*) {
 int cpu_init(nt_error*) { return 0; }
 int cpu_device_count() { return 1; }
 
-std::string g_info;
-const char* cpu_info_json() {
-  {  // rebuilt on every call: the thread count can change (nt.setNumThreads)
-    char buf[256];
-    snprintf(buf, sizeof buf, "{\"threads\":%d,\"simd\":\"%s\",\"gemm\":", nt::num_threads(),
-             nt_cpu_has_avx2() ? "avx2+fma+f16c" : "portable");
-    g_info = std::string(buf) + nt_cpu_blas_info_json() + "}";
-  }
-  return g_info.c_str();
+const char* cpu_info_json() {  // rebuilt on every call: the thread count can change (nt.setNumThreads)
+  thread_local std::string out;
+  return nt_json()
+      .num("threads", nt::num_threads())
+      .str("simd", nt_cpu_has_avx2() ? "avx2+fma+f16c" : "portable")
+      .raw("gemm", nt_cpu_blas_info_json())
+      .into(out);
 }
 
-std::string g_mem;
 const char* cpu_memory_json(int) {
+  thread_local std::string out;
   std::lock_guard<std::mutex> lk(g_mu);
-  char buf[256];
-  snprintf(buf, sizeof buf, "{\"allocated\":%zu,\"cached\":%zu,\"peak\":%zu}", g_allocated,
-           g_cached, g_peak);
-  g_mem = buf;
-  return g_mem.c_str();
+  return nt_json().num("allocated", g_allocated).num("cached", g_cached).num("peak", g_peak).into(out);
 }
 
 nt_backend make_cpu_backend() {
-  nt_backend b;
-  memset(&b, 0, sizeof b);
-  b.api_version = NT_BACKEND_API_VERSION;
-  b.op_count = NT_OP_COUNT;
-  b.name = "cpu";
-  b.init = cpu_init;
-  b.device_count = cpu_device_count;
-  b.alloc = cpu_alloc;
-  b.free = cpu_free;
-  b.copy_to_host = cpu_copy;
-  b.copy_from_host = cpu_copy;
-  b.sync = nullptr;
+  // No bind_thread (any thread may run kernels) and no sync (kernels finish before the queue moves on).
+  nt_backend b = nt_backend_begin("cpu", cpu_init, cpu_device_count, nullptr, cpu_alloc, cpu_free, cpu_copy, cpu_copy, nullptr);
   nt_cpu_register_elementwise(b.kernels);
   nt_cpu_register_copy(b.kernels);
   nt_cpu_register_reduce(b.kernels);

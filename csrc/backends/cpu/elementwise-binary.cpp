@@ -27,12 +27,6 @@ bool simd_enabled() {
 }
 void set_simd(bool on) { g_simd.store(on && nt_cpu_has_avx2() ? 1 : 0, std::memory_order_relaxed); }
 
-const char* dtype_list(int set) {
-  return set == SET_FLOAT     ? "float32, float64, float16, bfloat16"
-         : set == SET_NUMERIC ? "float32, float64, float16, bfloat16, int32, int64, uint8"
-                              : "any";
-}
-
 namespace {
 
 // Contiguous float32 SIMD kernel (null = none): mode 0 a and b are arrays, 1: b is the value *b,
@@ -97,7 +91,7 @@ int binary_run(const nt_args* a, nt_error* e, const Make& make, int64_t grain,
   const int dt = mode == 2 ? a->v[1].dtype : a->v[0].dtype;
   if (mode == 0 && a->v[1].dtype != dt)
     return nt_fail(e, "operand dtypes differ: %s and %s", nt_dtype_name(dt), nt_dtype_name(a->v[1].dtype));
-  if (!in_set(SET, dt)) return nt_fail(e, "unsupported dtype %s (supported: %s)", nt_dtype_name(dt), dtype_list(SET));
+  if (!in_set(SET, dt)) return nt_fail(e, "unsupported dtype %s (supported: %s)", nt_dtype_name(dt), set_list(SET));
   const int want = OUT_BOOL ? NT_BOOL : dt;
   if (a->v[2].dtype != want)
     return nt_fail(e, "output dtype %s does not match the expected %s", nt_dtype_name(a->v[2].dtype), nt_dtype_name(want));

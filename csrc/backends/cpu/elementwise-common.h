@@ -1,17 +1,18 @@
 // elementwise-common.h — private helpers of the CPU elementwise files: allocation-free parallel
-// runs, loads/stores (16-bit floats compute in float), scalar conversion, and the generic strided loops.
-// Not here: the formulas (core/formulas.h), SIMD kernels, or any op's dtype rules.
+// runs, loads/stores (16-bit floats compute in float) and the generic strided loops.
+// Not here: the formulas (core/formulas.h), scalar conversion and dtype sets (core/scalars.h), SIMD
+// kernels, or any op's dtype rules.
 #pragma once
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#include <limits>
 #include <type_traits>
 
 #include "../../core/dispatch.h"
 #include "../../core/iter.h"
 #include "../../core/parallel.h"
+#include "../../core/scalars.h"
 #include "kernels.h"
 
 namespace nt_ew {
@@ -49,39 +50,8 @@ inline void st(nt_half* p, float v) { p->bits = nt_float_to_half(v); }
 inline void st(nt_bf16* p, float v) { p->bits = nt_float_to_bf16(v); }
 inline void st(bool* p, bool v) { *p = v; }
 
-// A double parameter (scalar operand, bound, alpha) as compute type C. Integers wrap to C's width
-// like a cast from int64 (NaN -> 0, beyond int64 saturates): no out-of-range float->int conversion (UB).
-template <class C> inline C from_double(double v) {
-  if constexpr (std::is_same<C, bool>::value) {
-    return v != 0;
-  } else if constexpr (std::is_floating_point<C>::value) {
-    if (std::is_same<C, float>::value && v == v && (v > 3.4028234663852886e38 || v < -3.4028234663852886e38))
-      return v > 0 ? (C)INFINITY : (C)-INFINITY;
-    return (C)v;
-  } else {
-    if (!(v == v)) return 0;
-    const int64_t i = v >= 9.2233720368547758e18 ? INT64_MAX : v <= -9.2233720368547758e18 ? INT64_MIN : (int64_t)v;
-    return (C)(typename std::make_unsigned<C>::type)(uint64_t)i;
-  }
-}
-
-// A bound (clamp) as C: integers saturate, so clamp(uint8, min=-2) leaves every value as it is.
-template <class C> inline C bound_from_double(double v) {
-  if constexpr (std::is_integral<C>::value && !std::is_same<C, bool>::value) {
-    if (v != v) return 0;
-    if (v <= (double)std::numeric_limits<C>::min()) return std::numeric_limits<C>::min();
-    if (v >= (double)std::numeric_limits<C>::max()) return std::numeric_limits<C>::max();
-  }
-  return from_double<C>(v);
-}
-
-const char* dtype_list(int set);  // "float32, float64, float16 or bfloat16", ... (elementwise-binary.cpp)
-enum { SET_FLOAT = 1, SET_NUMERIC = 2, SET_ALL = 3 };
-constexpr bool in_set(int set, int dt) {
-  return set == SET_FLOAT ? (dt >= NT_F32 && dt <= NT_BF16)
-         : set == SET_NUMERIC ? (dt >= NT_F32 && dt <= NT_U8)
-         : (dt >= 0 && dt < NT_DTYPE_COUNT);
-}
+// Dtype sets and double parameters as compute types: the core's rules, shared with CUDA.
+using namespace nt::scalars;
 
 // Contiguous float32 SIMD kernel for a unary op (null = none): y[0..n) = f(x[0..n)).
 typedef void (*vec_unary_fn)(const float* x, float* y, int64_t n, bool stream);

@@ -33,7 +33,7 @@ int unary_run(const nt_args* a, nt_error* e, const Make& make, int64_t grain, ve
   const nt_view &in = a->v[0], &out = a->v[1];
   const int dt = in.dtype;
   if (!in_set(SET, dt))
-    return nt_fail(e, "unsupported dtype %s (supported: %s)", nt_dtype_name(dt), dtype_list(SET));
+    return nt_fail(e, "unsupported dtype %s (supported: %s)", nt_dtype_name(dt), set_list(SET));
   const int want = OUT_BOOL ? NT_BOOL : dt;
   if (out.dtype != want)
     return nt_fail(e, "output dtype %s does not match the expected %s", nt_dtype_name(out.dtype), nt_dtype_name(want));

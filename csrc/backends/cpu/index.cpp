@@ -193,8 +193,8 @@ void along_dim(const nt_strided<3>& it, int64_t K, const int64_t kst[3], F&& f) 
 int index_select_kernel(const nt_args* a, nt_error* err) {
   if (a->nviews < 3) return nt_fail(err, "expected 3 views (in, index, out), got %d", (int)a->nviews);
   const nt_view in = scalar_as_1d(a->v[0]), idx = a->v[1], out = scalar_as_1d(a->v[2]);
-  if (nt_cpu_check_view(&in, "input", err) || nt_cpu_check_view(&idx, "index", err) ||
-      nt_cpu_check_view(&out, "output", err) || check_index_dtype(idx, err) ||
+  if (nt_check_view(&in, "input", err) || nt_check_view(&idx, "index", err) ||
+      nt_check_view(&out, "output", err) || check_index_dtype(idx, err) ||
       check_same_dtype(in, "input", out, "output", err) || check_dim(a->i[0], in.ndim, err))
     return 1;
   const int dim = (int)a->i[0];
@@ -205,7 +205,7 @@ int index_select_kernel(const nt_args* a, nt_error* err) {
   if (!shape_ok) {
     char b1[160], b2[160];
     return nt_fail(err, "output shape %s does not match input %s with dim %d of size %lld",
-                   nt_cpu_shape_str(&out, b1, sizeof b1), nt_cpu_shape_str(&in, b2, sizeof b2), dim, (long long)L);
+                   nt_shape_str(&out, b1, sizeof b1), nt_shape_str(&in, b2, sizeof b2), dim, (long long)L);
   }
   std::vector<int64_t> vals;
   if (load_index_1d(idx, in.shape[dim], dim, vals, err)) return 1;
@@ -244,18 +244,18 @@ int index_select_kernel(const nt_args* a, nt_error* err) {
 int gather_kernel(const nt_args* a, nt_error* err) {
   if (a->nviews < 3) return nt_fail(err, "expected 3 views (in, index, out), got %d", (int)a->nviews);
   const nt_view in = scalar_as_1d(a->v[0]), idx = scalar_as_1d(a->v[1]), out = scalar_as_1d(a->v[2]);
-  if (nt_cpu_check_view(&in, "input", err) || nt_cpu_check_view(&idx, "index", err) ||
-      nt_cpu_check_view(&out, "output", err) || check_index_dtype(idx, err) ||
+  if (nt_check_view(&in, "input", err) || nt_check_view(&idx, "index", err) ||
+      nt_check_view(&out, "output", err) || check_index_dtype(idx, err) ||
       check_same_dtype(in, "input", out, "output", err) || check_dim(a->i[0], in.ndim, err))
     return 1;
   const int dim = (int)a->i[0];
-  bool shape_ok = idx.ndim == in.ndim && nt_cpu_same_shape(&idx, &out);
+  bool shape_ok = idx.ndim == in.ndim && nt_same_shape(&idx, &out);
   for (int d = 0; d < in.ndim && shape_ok; d++) shape_ok = d == dim || idx.shape[d] <= in.shape[d];
   if (!shape_ok) {
     char b1[160], b2[160], b3[160];
     return nt_fail(err, "index shape %s must match output %s and not exceed input %s outside dim %d",
-                   nt_cpu_shape_str(&idx, b1, sizeof b1), nt_cpu_shape_str(&out, b2, sizeof b2),
-                   nt_cpu_shape_str(&in, b3, sizeof b3), dim);
+                   nt_shape_str(&idx, b1, sizeof b1), nt_shape_str(&out, b2, sizeof b2),
+                   nt_shape_str(&in, b3, sizeof b3), dim);
   }
   if (nt_view_numel(&idx) == 0) return 0;
   nt_view in_r = with_shape_of(in, idx);
@@ -315,10 +315,10 @@ int scatter_kernel(const nt_args* a, nt_error* err) {
   if (a->nviews < 3) return nt_fail(err, "expected 3 views (src, index, out), got %d", (int)a->nviews);
   const bool scalar = a->i[1] == 1;
   const nt_view src = scalar_as_1d(a->v[0]), idx = scalar_as_1d(a->v[1]), out = scalar_as_1d(a->v[2]);
-  if (nt_cpu_check_view(&idx, "index", err) || nt_cpu_check_view(&out, "output", err) ||
+  if (nt_check_view(&idx, "index", err) || nt_check_view(&out, "output", err) ||
       check_index_dtype(idx, err) || check_dim(a->i[0], out.ndim, err))
     return 1;
-  if (!scalar && (nt_cpu_check_view(&src, "src", err) || check_same_dtype(src, "src", out, "output", err)))
+  if (!scalar && (nt_check_view(&src, "src", err) || check_same_dtype(src, "src", out, "output", err)))
     return 1;
   const int dim = (int)a->i[0];
   bool shape_ok = idx.ndim == out.ndim && (scalar || src.ndim == idx.ndim);
@@ -327,8 +327,8 @@ int scatter_kernel(const nt_args* a, nt_error* err) {
   if (!shape_ok) {
     char b1[160], b2[160], b3[160];
     return nt_fail(err, "index shape %s must not exceed src %s, nor output %s outside dim %d",
-                   nt_cpu_shape_str(&idx, b1, sizeof b1), scalar ? "(scalar)" : nt_cpu_shape_str(&src, b2, sizeof b2),
-                   nt_cpu_shape_str(&out, b3, sizeof b3), dim);
+                   nt_shape_str(&idx, b1, sizeof b1), scalar ? "(scalar)" : nt_shape_str(&src, b2, sizeof b2),
+                   nt_shape_str(&out, b3, sizeof b3), dim);
   }
   if (nt_view_numel(&idx) == 0) return 0;
   bool bad = false;
@@ -341,8 +341,8 @@ int scatter_kernel(const nt_args* a, nt_error* err) {
 int index_add_kernel(const nt_args* a, nt_error* err) {
   if (a->nviews < 3) return nt_fail(err, "expected 3 views (src, index, out), got %d", (int)a->nviews);
   const nt_view src = scalar_as_1d(a->v[0]), idx = a->v[1], out = scalar_as_1d(a->v[2]);
-  if (nt_cpu_check_view(&src, "src", err) || nt_cpu_check_view(&idx, "index", err) ||
-      nt_cpu_check_view(&out, "output", err) || check_index_dtype(idx, err) ||
+  if (nt_check_view(&src, "src", err) || nt_check_view(&idx, "index", err) ||
+      nt_check_view(&out, "output", err) || check_index_dtype(idx, err) ||
       check_same_dtype(src, "src", out, "output", err) || check_dim(a->i[0], out.ndim, err))
     return 1;
   const int dim = (int)a->i[0];
@@ -353,7 +353,7 @@ int index_add_kernel(const nt_args* a, nt_error* err) {
   if (!shape_ok) {
     char b1[160], b2[160];
     return nt_fail(err, "src shape %s does not match output %s with dim %d of size %lld",
-                   nt_cpu_shape_str(&src, b1, sizeof b1), nt_cpu_shape_str(&out, b2, sizeof b2), dim, (long long)L);
+                   nt_shape_str(&src, b1, sizeof b1), nt_shape_str(&out, b2, sizeof b2), dim, (long long)L);
   }
   std::vector<int64_t> vals;
   if (load_index_1d(idx, out.shape[dim], dim, vals, err)) return 1;
@@ -379,14 +379,14 @@ int take_kernel(const nt_args* a, nt_error* err) {
   const nt_view& in = a->v[0];
   const nt_view& idx = a->v[1];
   const nt_view& out = a->v[2];
-  if (nt_cpu_check_view(&in, "input", err) || nt_cpu_check_view(&idx, "index", err) ||
-      nt_cpu_check_view(&out, "output", err) || check_index_dtype(idx, err) ||
+  if (nt_check_view(&in, "input", err) || nt_check_view(&idx, "index", err) ||
+      nt_check_view(&out, "output", err) || check_index_dtype(idx, err) ||
       check_same_dtype(in, "input", out, "output", err))
     return 1;
-  if (!nt_cpu_same_shape(&idx, &out)) {
+  if (!nt_same_shape(&idx, &out)) {
     char b1[160], b2[160];
-    return nt_fail(err, "output shape %s does not match index shape %s", nt_cpu_shape_str(&out, b1, sizeof b1),
-                   nt_cpu_shape_str(&idx, b2, sizeof b2));
+    return nt_fail(err, "output shape %s does not match index shape %s", nt_shape_str(&out, b1, sizeof b1),
+                   nt_shape_str(&idx, b2, sizeof b2));
   }
   if (nt_view_numel(&idx) == 0) return 0;
   const int64_t N = nt_view_numel(&in);

@@ -14,8 +14,8 @@ void nt_cpu_register_index(nt_kernel_fn* slots);        // INDEX
 // Which GEMM is in use, as a JSON fragment for backendInfo: {"blas":"openblas","path":"..."} etc.
 const char* nt_cpu_blas_info_json();
 
-// Helper for kernels: fill err with printf-style text and return 1.
-int nt_fail(nt_error* err, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+// Helper for kernels: fill err with printf-style text and return 1 (the core's nt_errorf).
+#define nt_fail nt_errorf
 
 // The CPU backend's vtable (cpu-backend.cpp) and its cache release (nt.emptyCache()).
 const nt_backend* nt_cpu_backend();

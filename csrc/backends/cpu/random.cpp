@@ -116,7 +116,7 @@ void rand_fill(const nt_view& out, uint64_t seed, uint64_t offset, const V& valu
 
 int check_out(const nt_args* a, bool floats_only, nt_error* err) {
   if (a->nviews < 1) return nt_fail(err, "expected 1 view (out), got %d", (int)a->nviews);
-  if (nt_cpu_check_view(&a->v[0], "output", err)) return 1;
+  if (nt_check_view(&a->v[0], "output", err)) return 1;
   if (floats_only && !nt_dtype_is_float(a->v[0].dtype))
     return nt_fail(err, "output dtype %s is not supported (expected a floating dtype)",
                    nt_dtype_name(a->v[0].dtype));

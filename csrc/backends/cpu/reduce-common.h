@@ -1,6 +1,7 @@
 // reduce-common.h — shared machinery of the CPU reduce/dim/sort family: typed loads and stores,
-// the reduction plan (kept and reduced dims, coalesced) and the engine that runs an accumulator op
-// over it. Not here: any particular op (reduce.cpp, reduce-arg.cpp, softmax.cpp, sort.cpp).
+// odometers over the core's plans (core/plans.h: reduction plan, lines along a dim) and the engine
+// that runs an accumulator op over a plan. Not here: any particular op (reduce.cpp, reduce-arg.cpp,
+// softmax.cpp, sort.cpp) or the plans' validation and coalescing (core/plans.h).
 #pragma once
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "../../core/dispatch.h"
 #include "../../core/iter.h"
 #include "../../core/parallel.h"
+#include "../../core/plans.h"
 #include "../../core/simd.h"
 #include "kernels.h"
 
@@ -120,10 +122,6 @@ static inline void put_i(const nt_view* o, int64_t off, int64_t v) {
   }
 }
 
-// Checks what every kernel of the family relies on: ndim in range, shapes >= 0, known dtype, and
-// storage present when the view has elements.
-int check_view(const nt_view* v, const char* what, nt_error* err);
-
 // A multi-index odometer over `nd` dims carrying NS element offsets (one per view).
 template <int NS>
 struct odometer {
@@ -149,15 +147,8 @@ struct odometer {
   }
 };
 
-// A reduction laid out for the engine. Kept dims map in -> out; reduced dims only walk `in`.
-// Size-1 dims are dropped and neighbours merged where both views allow it.
-struct plan {
-  int nk = 0, nr = 0;
-  int64_t kshape[NT_MAX_DIMS], kin[NT_MAX_DIMS], kout[NT_MAX_DIMS];
-  int64_t rshape[NT_MAX_DIMS], rin[NT_MAX_DIMS];  // innermost (smallest stride) last
-  int64_t m = 1;  // outputs
-  int64_t n = 1;  // elements reduced into each output
-  int64_t in_base = 0, out_base = 0;
+// A reduction laid out for the engine: the core's plan (core/plans.h), plus vector mode.
+struct plan : nt_red_plan {
   bool outer = false;  // vector mode: last kept dim has in-stride 1 and the reduced ones do not
 };
 
@@ -215,56 +206,21 @@ static inline void parallel_tasks(int64_t count, const std::function<void(int64_
 }
 
 // ---- lines along one dim (DIM and SORT ops) --------------------------------------------------
-// Every view has v[0]'s shape except along `dim` (topk's outputs have k there). The other dims are
-// dropped when size 1 and merged where all views allow; `od` walks the line starts.
+// The core's lines (core/plans.h) with an odometer `od` over them: after od.start(), od.off holds
+// each view's line start.
 template <int NS>
-struct lines {
-  int64_t len[NS];   // size along dim, per view
-  int64_t sd[NS];    // stride along dim, per view
-  int64_t count = 0; // number of lines
-  odometer<NS> od;   // over the other dims; od.off after start() = each view's line start
-  int64_t base[NS];
+struct lines : nt_lines<NS> {
+  odometer<NS> od;
 };
 
 template <int NS>
 int make_lines(const nt_view* const* v, int64_t dim, lines<NS>* L, nt_error* err) {
-  const int nd = v[0]->ndim;
-  for (int k = 0; k < NS; k++) {
-    if (v[k]->ndim != nd) return nt_fail(err, "view %d has %d dims, expected %d", k, (int)v[k]->ndim, nd);
-  }
-  if (dim < 0) dim += nd;
-  if (nd == 0 ? (dim != 0) : (dim < 0 || dim >= nd))
-    return nt_fail(err, "dim %lld is out of range for a %d-dim tensor", (long long)dim, nd);
-  for (int d = 0; d < nd; d++) {
-    if (d == dim) continue;
-    for (int k = 1; k < NS; k++)
-      if (v[k]->shape[d] != v[0]->shape[d])
-        return nt_fail(err, "view %d has size %lld at dim %d, expected %lld", k,
-                       (long long)v[k]->shape[d], d, (long long)v[0]->shape[d]);
-  }
-  L->count = 1;
+  if (int r = nt_make_lines<NS>(v, dim, L, err)) return r;
   odometer<NS>& od = L->od;
-  od.nd = 0;
-  for (int k = 0; k < NS; k++) {
-    L->len[k] = nd ? v[k]->shape[dim] : 1;
-    L->sd[k] = nd ? v[k]->strides[dim] : 1;
-    L->base[k] = v[k]->offset;
-  }
-  for (int d = 0; d < nd; d++) {
-    if (d == dim) continue;
-    L->count *= v[0]->shape[d];
-    if (v[0]->shape[d] == 1) continue;
-    bool merge = od.nd > 0;
-    for (int k = 0; k < NS && merge; k++)
-      if (od.st[k][od.nd - 1] != v[k]->strides[d] * v[0]->shape[d]) merge = false;
-    if (merge) {
-      od.shape[od.nd - 1] *= v[0]->shape[d];
-      for (int k = 0; k < NS; k++) od.st[k][od.nd - 1] = v[k]->strides[d];
-    } else {
-      od.shape[od.nd] = v[0]->shape[d];
-      for (int k = 0; k < NS; k++) od.st[k][od.nd] = v[k]->strides[d];
-      od.nd++;
-    }
+  od.nd = L->nd;
+  for (int d = 0; d < L->nd; d++) {
+    od.shape[d] = L->shape[d];
+    for (int k = 0; k < NS; k++) od.st[k][d] = L->st[k][d];
   }
   return 0;
 }

@@ -306,8 +306,8 @@ bool softmax_lines(const T* in, T* out, const lines<2>& L, bool log_out) {
 template <bool LOG>
 int k_softmax(const nt_args* a, nt_error* err) {
   if (a->nviews < 2) return nt_fail(err, "expected 2 views (input, output)");
-  if (int r = check_view(&a->v[0], "input", err)) return r;
-  if (int r = check_view(&a->v[1], "output", err)) return r;
+  if (int r = nt_check_view(&a->v[0], "input", err)) return r;
+  if (int r = nt_check_view(&a->v[1], "output", err)) return r;
   const nt_view* v[2] = {&a->v[0], &a->v[1]};
   lines<2> L;
   if (int r = make_lines<2>(v, a->i[0], &L, err)) return r;
@@ -392,8 +392,8 @@ void cum_run(const T* in, O* out, lines<2>& L) {
 template <bool PROD>
 int k_cum(const nt_args* a, nt_error* err) {
   if (a->nviews < 2) return nt_fail(err, "expected 2 views (input, output)");
-  if (int r = check_view(&a->v[0], "input", err)) return r;
-  if (int r = check_view(&a->v[1], "output", err)) return r;
+  if (int r = nt_check_view(&a->v[0], "input", err)) return r;
+  if (int r = nt_check_view(&a->v[1], "output", err)) return r;
   const nt_view* v[2] = {&a->v[0], &a->v[1]};
   lines<2> L;
   if (int r = make_lines<2>(v, a->i[0], &L, err)) return r;

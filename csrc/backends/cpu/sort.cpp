@@ -175,9 +175,9 @@ bool sort_run(const nt_args* a, lines<3>& L, bool topk) {
 template <bool TOPK>
 int k_sort(const nt_args* a, nt_error* err) {
   if (a->nviews < 3) return nt_fail(err, "expected 3 views (input, values, indices)");
-  if (int r = check_view(&a->v[0], "input", err)) return r;
-  if (int r = check_view(&a->v[1], "values", err)) return r;
-  if (int r = check_view(&a->v[2], "indices", err)) return r;
+  if (int r = nt_check_view(&a->v[0], "input", err)) return r;
+  if (int r = nt_check_view(&a->v[1], "values", err)) return r;
+  if (int r = nt_check_view(&a->v[2], "indices", err)) return r;
   if (a->v[1].dtype != a->v[0].dtype)
     return nt_fail(err, "values dtype %s differs from input dtype %s", nt_dtype_name(a->v[1].dtype),
                    nt_dtype_name(a->v[0].dtype));

@@ -15,6 +15,7 @@
 #include "cublas-api.h"
 #include "cuda-common.cuh"
 #include "cuda-device.h"
+#include "../../core/backend-util.h"
 
 namespace ntc {
 namespace {
@@ -84,15 +85,23 @@ const char* info_json() {
   std::string devs;
   for (int i = 0; i < device_total(); i++) {
     const device_info& d = device_at(i);
-    char b[512];
-    snprintf(b, sizeof b, "%s{\"index\":%d,\"name\":\"%s\",\"capability\":\"%d.%d\",\"memory\":%zu,\"multiprocessors\":%d}",
-             i ? "," : "", i, d.name.c_str(), d.major, d.minor, d.total, d.sms);
-    devs += b;
+    nt_json::push(&devs, nt_json()
+                             .num("index", i)
+                             .str("name", d.name)
+                             .str("capability", std::to_string(d.major) + "." + std::to_string(d.minor))
+                             .num("memory", d.total)
+                             .num("multiprocessors", d.sms)
+                             .text());
   }
-  g_info = "{\"driver\":\"" + ver(g_driver) + "\",\"runtime\":\"" + ver(g_runtime) + "\",\"devices\":[" + devs +
-           "],\"blas\":" + ntc_blas_json() + ",\"allowTF32\":" + (ntc_allow_tf32() ? "true" : "false") +
-           ",\"archs\":[\"sm_80\",\"sm_90\",\"compute_90\"],\"allocator\":\"caching, stream-ordered\"}";
-  return g_info.c_str();
+  return nt_json()
+      .str("driver", ver(g_driver))
+      .str("runtime", ver(g_runtime))
+      .raw("devices", nt_json::array(devs))
+      .raw("blas", ntc_blas_json())
+      .boolean("allowTF32", ntc_allow_tf32())
+      .raw("archs", "[\"sm_80\",\"sm_90\",\"compute_90\"]")
+      .str("allocator", "caching, stream-ordered")
+      .into(g_info);
 }
 
 int set_option(const char* name, double value, nt_error* err) {
@@ -122,19 +131,7 @@ void guard_all(nt_kernel_fn* slots, std::integer_sequence<int, OPS...>) {
 }
 
 nt_backend make_backend() {
-  nt_backend b;
-  memset(&b, 0, sizeof b);
-  b.api_version = NT_BACKEND_API_VERSION;
-  b.op_count = NT_OP_COUNT;
-  b.name = "cuda";
-  b.init = init;
-  b.device_count = device_count;
-  b.bind_thread = bind_thread;
-  b.alloc = dev_alloc;
-  b.free = dev_free;
-  b.copy_to_host = copy_to_host;
-  b.copy_from_host = copy_from_host;
-  b.sync = dev_sync;
+  nt_backend b = nt_backend_begin("cuda", init, device_count, bind_thread, dev_alloc, dev_free, copy_to_host, copy_from_host, dev_sync);
   ntc_register_unary(b.kernels);
   ntc_register_binary(b.kernels);
   ntc_register_copy(b.kernels);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "../../core/backend-util.h"
 #include "allocator.h"
 #include "cuda-common.cuh"
 #include "cuda-device.h"
@@ -211,13 +212,9 @@ const char* memory_json(int device) {
   size_t fr = 0, tot = 0;
   cudaSetDevice(device);
   if (cudaMemGetInfo(&fr, &tot) != cudaSuccess) cudaGetLastError();
-  char b[512];
-  snprintf(b, sizeof b,
-           "{\"allocated\":%zu,\"cached\":%zu,\"reserved\":%zu,\"peak\":%zu,\"free\":%zu,\"total\":%zu,"
-           "\"allocations\":%zu,\"cacheHits\":%zu,\"releases\":%zu}",
-           s.allocated, s.cached, s.reserved, s.peak, fr, tot, s.raw_allocs, s.hits, s.releases);
-  out = b;
-  return out.c_str();
+  return nt_json().num("allocated", s.allocated).num("cached", s.cached).num("reserved", s.reserved).num("peak", s.peak)
+      .num("free", fr).num("total", tot).num("allocations", s.raw_allocs).num("cacheHits", s.hits).num("releases", s.releases)
+      .into(out);
 }
 
 void empty_cache(int device) { g_dev[device]->alloc->empty_cache(); }

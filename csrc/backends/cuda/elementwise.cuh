@@ -4,9 +4,7 @@
 // NIN = 0 gives generators (fill, arange, random): f(i) with i the logical row-major index.
 // Not here: any formula (core/formulas.h) or op's dtype rules (unary.cu, binary.cu, copy.cu).
 #pragma once
-#include <limits>
-#include <type_traits>
-
+#include "../../core/scalars.h"
 #include "cuda-common.cuh"
 
 namespace ntc {
@@ -117,43 +115,7 @@ int launch_ew(const nt_view& out, const nt_view* const* ins, const ew_scalars<nt
 }
 
 // ---------------------------------------------------------------- dtype sets and scalars
-enum { SET_FLOAT = 1, SET_NUMERIC = 2, SET_ALL = 3 };
-constexpr bool in_set(int set, int dt) {
-  return set == SET_FLOAT ? (dt >= NT_F32 && dt <= NT_BF16)
-         : set == SET_NUMERIC ? (dt >= NT_F32 && dt <= NT_U8)
-                              : (dt >= 0 && dt < NT_DTYPE_COUNT);
-}
-inline const char* set_list(int set) {
-  return set == SET_FLOAT ? "float32, float64, float16, bfloat16"
-         : set == SET_NUMERIC ? "float32, float64, float16, bfloat16, int32, int64, uint8"
-                              : "any";
-}
-
-// A double parameter as compute type C, as the CPU backend converts it: floats overflow to +-inf,
-// integers wrap like a cast from int64 (NaN -> 0, saturating beyond int64), bool is != 0.
-template <class C>
-inline C from_double(double v) {
-  if constexpr (std::is_same<C, bool>::value) {
-    return v != 0;
-  } else if constexpr (std::is_floating_point<C>::value) {
-    if (std::is_same<C, float>::value && v == v && (v > 3.4028234663852886e38 || v < -3.4028234663852886e38))
-      return v > 0 ? (C)INFINITY : (C)-INFINITY;
-    return (C)v;
-  } else {
-    if (!(v == v)) return 0;
-    const int64_t i = v >= 9.2233720368547758e18 ? INT64_MAX : v <= -9.2233720368547758e18 ? INT64_MIN : (int64_t)v;
-    return (C)(typename std::make_unsigned<C>::type)(uint64_t)i;
-  }
-}
-// A clamp bound: integers saturate to C's range.
-template <class C>
-inline C bound_from_double(double v) {
-  if constexpr (std::is_integral<C>::value && !std::is_same<C, bool>::value) {
-    if (v != v) return 0;
-    if (v <= (double)std::numeric_limits<C>::min()) return std::numeric_limits<C>::min();
-    if (v >= (double)std::numeric_limits<C>::max()) return std::numeric_limits<C>::max();
-  }
-  return from_double<C>(v);
-}
+// The core's rules (core/scalars.h), shared with the CPU backend.
+using namespace nt::scalars;
 
 }  // namespace ntc
