@@ -1,10 +1,15 @@
 // gradcheck.test.ts — every declared gradient rule (nt.autograd's rule table) checked against central
-// finite differences in float64, with non-contiguous (transposed, sliced) and broadcast inputs.
+// finite differences, with non-contiguous (transposed, sliced) and broadcast inputs, on every
+// available device (test/helpers/devices.ts): in float64 on cpu and cuda:0; in float32 on npu:0
+// (CANN has float64 for few ops) with a wider step and a looser tolerance. An absent device is one
+// skip line; a rule whose ops a device does not implement is a skip naming the op and the device.
 // A rule with no case here fails the coverage test, so a new op with a gradient can't go unchecked.
 // Not here: autograd semantics and errors (autograd.test.ts), parity with PyTorch (test/nn).
 import test from 'tape';
 import * as nt from '../../lib';
 import { RULES } from '../../lib/autograd';
+import { devicesFor, skippedAsNotImplemented } from '../helpers/devices';
+import type { DeviceSlot } from '../helpers/devices';
 
 type Layout = 'c' | 't' | 'slice' | 'bcast';
 interface In { shape: number[]; layout?: Layout; lo?: number; hi?: number; int?: boolean }
@@ -13,7 +18,20 @@ interface Case { rule: string; name: string; inputs: In[]; f: (...xs: nt.Tensor[
 let seed = 7;
 function rnd(): number { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; }
 
-/** A float64 leaf plus the (possibly non-contiguous) tensor the op sees. */
+/** How the checks run on one device: dtype, finite-difference step and tolerance (max relative error). */
+interface Mode { device: string; dtype: 'float64' | 'float32'; eps: number; tol: number; wideTol: number; round: (v: number) => number }
+function modeFor(d: DeviceSlot): Mode {
+  // float32: each op's own rounding (~1e-7 |y|) over a 2e-3 step, and an O(step^2) truncation term;
+  // the worst correct rule is at ~3e-4 here, and a 1% error in a gradient of 0.3 is 3e-3.
+  if (d.backend === 'npu') return { device: d.name, dtype: 'float32', eps: 1e-3, tol: 1e-3, wideTol: 1e-3, round: Math.fround };
+  return { device: d.name, dtype: 'float64', eps: 1e-6, tol: 1e-5, wideTol: 1e-4, round: (v) => v };
+}
+// The device and dtype the running case builds its tensors on (cases make index and constant tensors).
+let M: Mode = modeFor({ name: 'cpu', backend: 'cpu', available: true, reason: '' });
+const idx = (v: number[] | number[][]): nt.Tensor => nt.tensor(v, { device: M.device });
+const zerosF = (shape: number[]): nt.Tensor => nt.zeros(shape, { dtype: M.dtype, device: M.device });
+
+/** A leaf (the mode's dtype and device) plus the (possibly non-contiguous) tensor the op sees. */
 function makeInput(spec: In, data?: Float64Array): { leaf: nt.Tensor; x: nt.Tensor; data: Float64Array } {
   const lo = spec.lo ?? -1, hi = spec.hi ?? 1;
   const layout = spec.layout ?? 'c';
@@ -22,8 +40,8 @@ function makeInput(spec: In, data?: Float64Array): { leaf: nt.Tensor; x: nt.Tens
   if (layout === 'slice') leafShape = [...spec.shape.slice(0, -1), spec.shape[spec.shape.length - 1] * 2];
   if (layout === 'bcast') leafShape = [1, ...spec.shape.slice(1)];
   const n = leafShape.reduce((a, b) => a * b, 1);
-  const d = data ?? Float64Array.from({ length: n }, () => lo + (hi - lo) * rnd());
-  const leaf = nt.tensor(d, { dtype: 'float64', shape: leafShape, requiresGrad: true });
+  const d = data ?? Float64Array.from({ length: n }, () => M.round(lo + (hi - lo) * rnd()));
+  const leaf = nt.tensor(d, { dtype: M.dtype, shape: leafShape, requiresGrad: true, device: M.device });
   let x = leaf;
   if (layout === 't') x = leaf.permute(leafShape.map((_, i) => leafShape.length - 1 - i));
   if (layout === 'slice') x = leaf.slice(-1, 0, null, 2);
@@ -83,11 +101,11 @@ const CASES: Case[] = [
   { rule: 'ExpandBackward', name: 'expand', inputs: [I([3, 1])], f: (x) => x.expand([2, 3, 4]).cumsum(2) },
   { rule: 'SliceBackward', name: 'narrow+slice+select', inputs: [I([4, 5])], f: (x) => x.narrow(0, 1, 2).slice(1, 0, null, 2).select(1, 1).square() },
   // convert, joins
-  // float32 in the middle: a wide step (exact for this quadratic) keeps rounding out of the difference
-  { rule: 'ToCopyBackward', name: 'to float32 and back', inputs: [I([4])], f: (x) => x.to('float32').to('float64').square(), eps: 1e-2 },
+  // the other float dtype in the middle: a wide step (exact for this quadratic) keeps rounding out of the difference
+  { rule: 'ToCopyBackward', name: 'to the other float dtype and back', inputs: [I([4])], f: (x) => x.to(M.dtype === 'float64' ? 'float32' : 'float64').to(M.dtype).square(), eps: 1e-2 },
   { rule: 'CloneBackward', name: 'clone/contiguous', inputs: [I([3, 4], { layout: 't' })], f: (x) => x.contiguous().clone().square() },
   { rule: 'CatBackward', name: 'cat/stack', inputs: [I([2, 3]), I([1, 3])], f: (a, b) => nt.stack([nt.cat([a, b], 0).square(), nt.cat([b, a], 0)], 1) },
-  { rule: 'CopyBackwards', name: 'copy_', inputs: [I([3])], f: (x) => { const y = nt.zeros([2, 3], { dtype: 'float64' }); y.copy_(x.square()); return y; } },
+  { rule: 'CopyBackwards', name: 'copy_', inputs: [I([3])], f: (x) => { const y = zerosF([2, 3]); y.copy_(x.square()); return y; } },
   { rule: 'FillBackward', name: 'fill_', inputs: [I([3])], f: (x) => { const y = x.mul(2); y.fill_(1); return y.add(x); } },
   // reductions
   { rule: 'SumBackward', name: 'sum dims', inputs: [I([2, 3, 4], { layout: 't' })], f: (x) => x.sum([0, 2], true).square() },
@@ -108,46 +126,85 @@ const CASES: Case[] = [
   { rule: 'MmBackward', name: 'matmul 1d', inputs: [I([4]), I([2, 4, 3])], f: (a, b) => a.matmul(b) },
   { rule: 'MmBackward', name: 'matmul vec', inputs: [I([3, 4]), I([4])], f: (a, b) => a.matmul(b) },
   // indexing
-  { rule: 'IndexSelectBackward', name: 'indexSelect', inputs: [I([4, 3])], f: (x) => x.indexSelect(0, nt.tensor([2, 0, 2])) },
-  { rule: 'GatherBackward', name: 'gather', inputs: [I([3, 4])], f: (x) => x.gather(1, nt.tensor([[0, 0], [3, 1], [2, 2]])) },
-  { rule: 'ScatterBackward', name: 'scatter', inputs: [I([3, 4]), I([3, 2])], f: (x, s) => x.scatter(1, nt.tensor([[0], [3], [2]]), s) },
-  { rule: 'ScatterAddBackward', name: 'scatterAdd', inputs: [I([3, 4]), I([3, 2])], f: (x, s) => x.scatterAdd(1, nt.tensor([[0, 0], [3, 1], [2, 2]]), s) },
-  { rule: 'IndexAddBackward', name: 'indexAdd', inputs: [I([4, 2]), I([3, 2])], f: (x, s) => x.indexAdd(0, nt.tensor([1, 1, 3]), s, { alpha: 2 }) },
-  { rule: 'TakeBackward', name: 'take', inputs: [I([3, 4])], f: (x) => x.take(nt.tensor([0, -1, 5, 5])) },
+  { rule: 'IndexSelectBackward', name: 'indexSelect', inputs: [I([4, 3])], f: (x) => x.indexSelect(0, idx([2, 0, 2])) },
+  { rule: 'GatherBackward', name: 'gather', inputs: [I([3, 4])], f: (x) => x.gather(1, idx([[0, 0], [3, 1], [2, 2]])) },
+  { rule: 'ScatterBackward', name: 'scatter', inputs: [I([3, 4]), I([3, 2])], f: (x, s) => x.scatter(1, idx([[0], [3], [2]]), s) },
+  { rule: 'ScatterAddBackward', name: 'scatterAdd', inputs: [I([3, 4]), I([3, 2])], f: (x, s) => x.scatterAdd(1, idx([[0, 0], [3, 1], [2, 2]]), s) },
+  { rule: 'IndexAddBackward', name: 'indexAdd', inputs: [I([4, 2]), I([3, 2])], f: (x, s) => x.indexAdd(0, idx([1, 1, 3]), s, { alpha: 2 }) },
+  { rule: 'TakeBackward', name: 'take', inputs: [I([3, 4])], f: (x) => x.take(idx([0, -1, 5, 5])) },
 ];
 
-/** sum(f(...) * w) for fixed weights w (so every output element matters). */
-function scalarOut(c: Case, xs: nt.Tensor[], w: { t: nt.Tensor | null }): nt.Tensor {
-  const y = c.f(...xs);
-  if (!w.t) w.t = nt.tensor(Float64Array.from({ length: y.numel }, () => 0.5 + rnd()), { dtype: 'float64', shape: y.shape });
-  return y.mul(w.t).sum();
+/** Fixed weights w for sum(y * w) (so every output element matters), on the host and on the device. */
+interface Weights { host: Float64Array; t: nt.Tensor }
+function weightsFor(y: nt.Tensor): Weights {
+  const host = Float64Array.from({ length: y.numel }, () => M.round(0.5 + rnd()));
+  return { host, t: nt.tensor(host, { dtype: M.dtype, shape: y.shape, device: M.device }) };
+}
+
+/**
+ * Central differences of sum(y(x) * w) along each coordinate of x, with y evaluated on the device and
+ * the sum taken on the host in float64 from the differences y(x+) - y(x-): outputs the coordinate does
+ * not reach cancel exactly, so float32's rounding of the rest of y adds no noise. The step is what x's
+ * dtype really takes.
+ */
+function numericGrad(x: Float64Array, eps: number, w: Float64Array, y: (x: Float64Array) => ArrayLike<number>): number[] {
+  const num: number[] = [];
+  for (let e = 0; e < x.length; e++) {
+    const p = Float64Array.from(x), m = Float64Array.from(x);
+    p[e] = M.round(x[e] + eps);
+    m[e] = M.round(x[e] - eps);
+    const yp = y(p), ym = y(m);
+    let d = 0;
+    for (let i = 0; i < w.length; i++) d += w[i] * (yp[i] - ym[i]);
+    num.push(d / (p[e] - m[e]));
+  }
+  return num;
+}
+
+function worstRelErr(an: ArrayLike<number>, num: number[]): number {
+  let worst = 0;
+  for (let e = 0; e < num.length; e++) worst = Math.max(worst, Math.abs(an[e] - num[e]) / Math.max(1, Math.abs(num[e])));
+  return worst;
+}
+
+const hostValues = (t: nt.Tensor): ArrayLike<number> => t.dataSync() as Float64Array | Float32Array;
+
+/** The case's analytic and numeric gradients wrt each input (everything computed before any assertion). */
+function gradients(c: Case): { hasGradFn: boolean; an: number[][]; num: number[][] } {
+  const ins = c.inputs.map((s) => makeInput(s));
+  const y = c.f(...ins.map((i) => i.x));
+  const w = weightsFor(y);
+  const out = y.mul(w.t).sum();
+  const hasGradFn = out.gradFn !== null;
+  out.backward();
+  const an = ins.map((inp) => (inp.leaf.grad ? Array.from(hostValues(inp.leaf.grad)) : new Array(inp.data.length).fill(0)));
+  const num = ins.map((inp, k) => numericGrad(inp.data, c.eps ?? M.eps, w.host, (d) => nt.noGrad(() => {
+    const xs = ins.map((other, j) => makeInput(c.inputs[j], j === k ? d : other.data).x);
+    return hostValues(c.f(...xs));
+  })));
+  return { hasGradFn, an, num };
+}
+
+/** Runs `body`; an op the device does not implement becomes a skip naming it and the device, never a pass; any other error fails. */
+function orSkip(t: test.Test, what: string, body: () => void): void {
+  try {
+    nt.tidy(body);
+    nt.synchronize(M.device);
+  } catch (e) {
+    if (!skippedAsNotImplemented(t, `${what} (${M.dtype})`, M.device, e)) t.fail(`${what} on ${M.device}: threw ${e instanceof Error ? e.stack : String(e)}`);
+  }
 }
 
 function check(t: test.Test, c: Case): void {
-  const w = { t: null as nt.Tensor | null };
-  const ins = c.inputs.map((s) => makeInput(s));
-  const out = scalarOut(c, ins.map((i) => i.x), w);
-  t.equal(out.gradFn !== null, true, `${c.name}: output has a gradFn`);
-  out.backward();
-  const eps = c.eps ?? 1e-6;
-  for (let k = 0; k < ins.length; k++) {
-    const an = ins[k].leaf.grad ? Array.from(ins[k].leaf.grad!.dataSync() as Float64Array) : new Array(ins[k].data.length).fill(0);
-    const num: number[] = [];
-    for (let e = 0; e < ins[k].data.length; e++) {
-      const val = (delta: number): number => nt.noGrad(() => {
-        const xs = ins.map((inp, j) => {
-          const d = Float64Array.from(inp.data);
-          if (j === k) d[e] += delta;
-          return makeInput(c.inputs[j], d).x;
-        });
-        return scalarOut(c, xs, w).item();
-      });
-      num.push((val(eps) - val(-eps)) / (2 * eps));
-    }
-    let worst = 0;
-    for (let e = 0; e < num.length; e++) worst = Math.max(worst, Math.abs(an[e] - num[e]) / Math.max(1, Math.abs(num[e])));
-    t.ok(worst < (c.eps ? 1e-4 : 1e-5), `${c.rule} ${c.name}: input ${k} gradient matches finite differences (max rel err ${worst.toExponential(2)})`);
-  }
+  orSkip(t, `gradcheck ${c.rule} ${c.name}`, () => {
+    const g = gradients(c);
+    t.equal(g.hasGradFn, true, `${c.name}: output has a gradFn`);
+    const tol = c.eps ? M.wideTol : M.tol;
+    g.num.forEach((num, k) => {
+      const worst = worstRelErr(g.an[k], num);
+      t.ok(worst < tol, `${c.rule} ${c.name}: input ${k} gradient matches finite differences (max rel err ${worst.toExponential(2)}, limit ${tol})`);
+    });
+  });
 }
 
 test('every declared gradient rule has a finite-difference case', (t) => {
@@ -157,34 +214,44 @@ test('every declared gradient rule has a finite-difference case', (t) => {
   t.end();
 });
 
-for (const c of CASES) test(`gradcheck ${c.rule}: ${c.name}`, (t) => { check(t, c); t.end(); });
+const SECOND: [string, (x: nt.Tensor) => nt.Tensor][] = [
+  ['tanh', (x) => x.tanh().sum()], ['x^3', (x) => x.pow(3).sum()], ['softmax', (x) => x.softmax(0).square().sum()],
+  ['logSoftmax', (x) => x.logSoftmax(0).mul(nt.tensor([1, 2, 3, 4], { dtype: M.dtype, device: M.device })).sum()], ['gelu', (x) => x.gelu().sum()],
+  ['sigmoid*x', (x) => x.sigmoid().mul(x).sum()], ['matmul', (x) => x.reshape([2, 2]).matmul(x.reshape([2, 2])).sum()],
+];
 
-test('gradients of gradients (createGraph) match finite differences of the gradient', (t) => {
-  const cases: [string, (x: nt.Tensor) => nt.Tensor][] = [
-    ['tanh', (x) => x.tanh().sum()], ['x^3', (x) => x.pow(3).sum()], ['softmax', (x) => x.softmax(0).square().sum()],
-    ['logSoftmax', (x) => x.logSoftmax(0).mul(nt.tensor([1, 2, 3, 4], { dtype: 'float64' })).sum()], ['gelu', (x) => x.gelu().sum()],
-    ['sigmoid*x', (x) => x.sigmoid().mul(x).sum()], ['matmul', (x) => x.reshape([2, 2]).matmul(x.reshape([2, 2])).sum()],
-  ];
-  for (const [name, f] of cases) {
+/** d/dx <grad f(x), v> by autograd (createGraph) against finite differences of the gradient. */
+function secondDerivative(t: test.Test, name: string, f: (x: nt.Tensor) => nt.Tensor): void {
+  orSkip(t, `second derivative of ${name}`, () => {
     const data = Float64Array.from([0.3, -0.2, 0.5, 0.1]);
-    const x = nt.tensor(data, { dtype: 'float64', requiresGrad: true });
+    const v = Float64Array.from([1, -1, 2, 0.5]);
+    const leaf = (d: Float64Array): nt.Tensor => nt.tensor(d, { dtype: M.dtype, requiresGrad: true, device: M.device });
+    const x = leaf(data);
     const [g] = nt.autograd.grad(f(x), [x], { createGraph: true }) as nt.Tensor[];
-    const gsum = g.mul(nt.tensor([1, -1, 2, 0.5], { dtype: 'float64' })).sum();
-    const [h] = nt.autograd.grad(gsum, [x]) as nt.Tensor[];
-    const an = Array.from(h.dataSync() as Float64Array);
-    const gradAt = (d: Float64Array): number => {
-      const xx = nt.tensor(d, { dtype: 'float64', requiresGrad: true });
-      const [gg] = nt.autograd.grad(f(xx), [xx]) as nt.Tensor[];
-      return gg.mul(nt.tensor([1, -1, 2, 0.5], { dtype: 'float64' })).sum().item();
-    };
-    let worst = 0;
-    for (let e = 0; e < 4; e++) {
-      const p = Float64Array.from(data), m = Float64Array.from(data);
-      p[e] += 1e-6; m[e] -= 1e-6;
-      const num = (gradAt(p) - gradAt(m)) / 2e-6;
-      worst = Math.max(worst, Math.abs(num - an[e]) / Math.max(1, Math.abs(num)));
-    }
-    t.ok(worst < 1e-5, `${name}: second derivative matches (max rel err ${worst.toExponential(2)})`);
-  }
-  t.end();
-});
+    const [h] = nt.autograd.grad(g.mul(nt.tensor(v, { dtype: M.dtype, device: M.device })).sum(), [x]) as nt.Tensor[];
+    const an = Array.from(hostValues(h));
+    const num = numericGrad(data, M.eps, v, (d) => {
+      const xx = leaf(d);
+      return hostValues((nt.autograd.grad(f(xx), [xx]) as nt.Tensor[])[0]);
+    });
+    const worst = worstRelErr(an, num);
+    t.ok(worst < M.tol, `${name}: second derivative matches (max rel err ${worst.toExponential(2)}, limit ${M.tol})`);
+  });
+}
+
+for (const dev of devicesFor('gradcheck')) {
+  const mode = modeFor(dev);
+  const tag = dev.name === 'cpu' ? '' : ` [${dev.name} ${mode.dtype}]`;
+  // Each case starts from the same seed on every device, so all devices check the same inputs.
+  CASES.forEach((c, i) => test(`gradcheck ${c.rule}: ${c.name}${tag}`, (t) => {
+    M = mode;
+    seed = 7 + 7919 * i;
+    check(t, c);
+    t.end();
+  }));
+  test(`gradients of gradients (createGraph) match finite differences of the gradient${tag}`, (t) => {
+    M = mode;
+    for (const [name, f] of SECOND) secondDerivative(t, name, f);
+    t.end();
+  });
+}

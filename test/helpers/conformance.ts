@@ -7,6 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as nt from '../../lib';
 import { OP_NAMES } from '../../lib/op-list';
+import { DEVICES, NOT_IMPLEMENTED, skip, skipIn } from './devices';
+import type { DeviceSlot } from './devices';
 import * as ref from './reference';
 import type { Nd } from './reference';
 
@@ -24,28 +26,10 @@ export const FAMILIES = ['creation', 'elementwise', 'indexing', 'linalg', 'reduc
 export const isFloat = (dt: DType): boolean => dt === 'float32' || dt === 'float64' || dt === 'float16' || dt === 'bfloat16';
 export const isExact = (dt: DType): boolean => !isFloat(dt);
 
-// ---------------------------------------------------------------- devices
+// ---------------------------------------------------------------- devices (devices.ts: which, and skip reporting)
 
-export interface DeviceSlot { name: string; backend: 'cpu' | 'cuda' | 'npu'; available: boolean; reason: string }
-
-function probeDevices(): DeviceSlot[] {
-  const out: DeviceSlot[] = [{ name: 'cpu', backend: 'cpu', available: true, reason: '' }];
-  for (const [b, name] of [['cuda', 'cuda:0'], ['npu', 'npu:0']] as const) {
-    let available = false, reason = '';
-    try {
-      const info = nt.backendInfo(b);
-      available = info.available && info.deviceCount > 0;
-      reason = info.reason ?? (info.deviceCount > 0 ? '' : 'no devices');
-    } catch (e) {
-      reason = `backendInfo('${b}') threw: ${(e as Error).message}`;
-    }
-    out.push({ name, backend: b, available, reason: reason || 'not available' });
-  }
-  return out;
-}
-
-/** 'cpu' always, then 'cuda:0' and 'npu:0' with whether they are available here. */
-export const DEVICES: readonly DeviceSlot[] = probeDevices();
+export { DEVICES };
+export type { DeviceSlot };
 
 // ---------------------------------------------------------------- coverage recording
 
@@ -59,7 +43,6 @@ const notImplemented = new Map<string, Map<string, string>>();  // device -> op 
 let recording = false;
 let instrumented = false;
 let family = '';
-let skipCount = 0;
 
 function deviceOfKey(key: number): string {
   const b = key >> 8, i = key & 255;
@@ -334,14 +317,11 @@ export interface Case {
   run(c: Ctx): void | Promise<void>;
 }
 
-const NOT_IMPLEMENTED = /op '(\w+)' is not (?:implemented|supported) on ([\w:]+)/;
-
 /** Registers one tape test per (case, device); call once per family file. */
 export function suite(name: string, cases: readonly Case[]): void {
   if (family) throw new Error(`conformance: one suite per file (${family}, ${name})`);
   family = name;
   process.on('exit', writeRecord);
-  test.onFinish(() => { if (skipCount) console.log(`# skip ${skipCount}`); });
   const announced = new Set<string>();
   for (const dev of DEVICES) {
     if (!dev.available) test(`${name}: ${dev.name} is unavailable: ${dev.reason}`, { skip: true }, () => {});
@@ -351,8 +331,7 @@ export function suite(name: string, cases: readonly Case[]): void {
         const key = `${cs.op}@${dev.name}`;
         if (!announced.has(key)) {
           announced.add(key);
-          skipCount++;
-          test(`${name}: ${cs.op} on ${dev.name}: backend unavailable`, { skip: true }, () => {});
+          skip(`${name}: ${cs.op} on ${dev.name}: backend unavailable`);
         }
         continue;
       }
@@ -377,8 +356,7 @@ export function suite(name: string, cases: readonly Case[]): void {
                 const key = `${m[1]}/${dt}`;
                 if (!skipped.has(key)) {
                   skipped.add(key);
-                  skipCount++;
-                  t.test(`${cs.op} (${dt}) on ${dev.name}: kernel op '${m[1]}' not available: ${msg}`, { skip: true }, () => {});
+                  skipIn(t, `${cs.op} (${dt}) on ${dev.name}: kernel op '${m[1]}' not available: ${msg}`);
                 }
               } else {
                 t.fail(`${label}: threw ${e instanceof Error ? e.stack : msg}`);

@@ -213,7 +213,8 @@ export class TinyTransformer extends nn.Module {
   }
   override forward(idx: nt.Tensor): nt.Tensor {
     const t = idx.shape[1];
-    const mask = nt.arange(t).unsqueeze(0).gt(nt.arange(t).unsqueeze(1));
+    const pos = nt.arange(0, t, 1, { device: idx.device, dtype: 'int64' });  // on the input's device
+    const mask = pos.unsqueeze(0).gt(pos.unsqueeze(1));
     let x = this.emb.forward(idx);
     for (const b of this.blocks) x = (b as Block).forward(x, mask);
     return this.head.forward(this.ln.forward(x));
