@@ -131,6 +131,7 @@ nt_backend make_cpu_backend() {
   nt_cpu_register_reduce(b.kernels);
   nt_cpu_register_matmul(b.kernels);
   nt_cpu_register_index(b.kernels);
+  nt_cpu_register_attention(b.kernels);
   b.info_json = cpu_info_json;
   b.memory_json = cpu_memory_json;
   return b;

@@ -10,6 +10,9 @@ void nt_cpu_register_copy(nt_kernel_fn* slots);         // COPY, FILL (incl. ara
 void nt_cpu_register_reduce(nt_kernel_fn* slots);       // REDUCE, DIM (softmax, cumsum), SORT
 void nt_cpu_register_matmul(nt_kernel_fn* slots);       // MATMUL (BLAS found at run time, or built-in GEMM)
 void nt_cpu_register_index(nt_kernel_fn* slots);        // INDEX
+void nt_cpu_register_attention(nt_kernel_fn* slots);    // ATTENTION (fused, flash style)
+// Tests only: run attention's portable float32 paths even where AVX2 is available.
+void nt_cpu_attention_force_portable(bool on);
 
 // Which GEMM is in use, as a JSON fragment for backendInfo: {"blas":"openblas","path":"..."} etc.
 const char* nt_cpu_blas_info_json();
