@@ -1,8 +1,11 @@
-// functional-attention.ts — attention as composites of matmul/softmax/masking: scaledDotProductAttention
-// (PyTorch 2's F.scaled_dot_product_attention) and multiHeadAttentionForward (PyTorch 1.13's
-// F.multi_head_attention_forward, which nn.MultiheadAttention runs). Not here: the module and its
+// functional-attention.ts — scaledDotProductAttention (PyTorch 2's F.scaled_dot_product_attention) and
+// multiHeadAttentionForward (PyTorch 1.13's F.multi_head_attention_forward, which nn.MultiheadAttention
+// runs, plus PyTorch 2's isCausal hint). Both take the fused attention op when it applies (no mask or
+// only a causal one, no active dropout, a backend with the kernel) and otherwise the composite of
+// matmul/softmax/masking. Not here: the fused op (lib/ops/attention.ts), the module and its
 // parameters (layers-attention.ts).
 import { tidy } from '../memory';
+import { attentionBatch, fusedAttention, fusedAttentionAvailable } from '../ops/attention';
 import { arange, cat, zeros } from '../ops/creation';
 import { Tensor } from '../tensor';
 import { checkFloat, checkTensor, fmtShape } from './_util';
@@ -15,8 +18,10 @@ function causalMask(L: number, S: number, device: string): Tensor {
 
 /**
  * softmax(q kᵀ · scale + mask) v over the last two dims (PyTorch 2 semantics). `attnMask`: a bool mask
- * where TRUE means "may attend", or a float mask added to the scores; `isCausal` hides future keys.
- * `scale` defaults to 1/√(head dim); `dropoutP` applies dropout to the attention weights.
+ * where TRUE means "may attend", or a float mask added to the scores; `isCausal` hides future keys
+ * (query i sees keys j <= i). `scale` defaults to 1/√(head dim); `dropoutP` applies dropout to the
+ * attention weights. Leading (batch) dims broadcast. Without a mask (or with isCausal only) and
+ * without dropout, a backend with the fused kernel computes it without the [L, S] score matrix.
  * @example
  * const q = nt.randn([2, 4, 5, 8]), k = nt.randn([2, 4, 6, 8]), v = nt.randn([2, 4, 6, 8]);
  * nt.nn.functional.scaledDotProductAttention(q, k, v).shape; // [2, 4, 5, 8]
@@ -28,6 +33,9 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   checkTensor(query, op, 'query'); checkTensor(key, op, 'key'); checkTensor(value, op, 'value');
   checkFloat(query, op, 'query');
   if (query.ndim < 2 || key.ndim < 2 || value.ndim < 2) throw new RangeError(`${op}: query, key and value need at least 2 dimensions, got ${fmtShape(query.shape)}, ${fmtShape(key.shape)}, ${fmtShape(value.shape)}`);
+  if (key._dt !== query._dt || value._dt !== query._dt) throw new TypeError(`${op}: expected query, key and value to have the same dtype, got query ${query.dtype}, key ${key.dtype} and value ${value.dtype}`);
+  const key0 = query._storage!.rec.key;
+  if (key._storage!.rec.key !== key0 || value._storage!.rec.key !== key0) throw new Error(`${op}: expected query, key and value on the same device, got query on ${query.device}, key on ${key.device} and value on ${value.device}`);
   const E = query.shape[query.ndim - 1];
   if (key.shape[key.ndim - 1] !== E) throw new RangeError(`${op}: query and key must have the same last dimension, got ${fmtShape(query.shape)} and ${fmtShape(key.shape)}`);
   if (key.shape[key.ndim - 2] !== value.shape[value.ndim - 2]) throw new RangeError(`${op}: key and value must have the same sequence length (dim -2), got ${fmtShape(key.shape)} and ${fmtShape(value.shape)}`);
@@ -36,6 +44,10 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   const L = query.shape[query.ndim - 2], S = key.shape[key.ndim - 2];
   const scale = opts?.scale ?? 1 / Math.sqrt(E);
   const p = opts?.dropoutP ?? 0;
+  const batch = attentionBatch(query, key, value, op);
+  if (mask === null && !(p > 0) && L >= 1 && S >= 1 && fusedAttentionAvailable(key0, query._dt)) {
+    return fusedAttention(query, key, value, scale, opts?.isCausal === true, batch);
+  }
   return tidy(() => {
     let s = query.matmul(key.transpose(-2, -1)).mul(scale);
     if (opts?.isCausal) s = s.maskedFill(causalMask(L, S, query.device), -Infinity);
@@ -57,6 +69,9 @@ export interface MHAOptions {
   biasK?: Tensor | null; biasV?: Tensor | null; addZeroAttn?: boolean;
   dropoutP?: number; outProjWeight: Tensor; outProjBias?: Tensor | null; training?: boolean;
   keyPaddingMask?: Tensor | null; needWeights?: boolean; attnMask?: Tensor | null; averageAttnWeights?: boolean;
+  /** PyTorch 2's hint that attnMask is the causal mask: with needWeights false and no keyPaddingMask the
+   *  mask is not read and the (fused, when available) causal attention runs instead. */
+  isCausal?: boolean;
 }
 
 /** @internal turns a mask into a function applied to [N, H, L, S] scores (bool: true = hidden). */
@@ -84,6 +99,7 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
   if (key.shape[0] !== value.shape[0] || (batched && key.shape[1] !== value.shape[1])) throw new RangeError(`${op}: key's sequence and batch dims ${fmtShape(key.shape.slice(0, -1))} do not match value's ${fmtShape(value.shape.slice(0, -1))}`);
   if (batched && key.shape[1] !== query.shape[1]) throw new RangeError(`${op}: key batch size ${key.shape[1]} does not match the query's ${query.shape[1]}`);
   const kpm0 = o.keyPaddingMask ?? null, am0 = o.attnMask ?? null;
+  if (o.isCausal && !am0) throw new Error(`${op}: isCausal is a hint that attnMask is the causal mask; pass the mask too (as PyTorch requires)`);
   if (kpm0) {
     checkTensor(kpm0, op, 'keyPaddingMask');
     if (kpm0.dtype !== 'bool' && !['float32', 'float64', 'float16', 'bfloat16'].includes(kpm0.dtype)) throw new TypeError(`${op}: only bool and floating types of keyPaddingMask are supported, got ${kpm0.dtype}`);
@@ -148,14 +164,22 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
     }
     S = kh.shape[2];
     if (kpm && (kpm.ndim !== 2 || kpm.shape[0] !== N || kpm.shape[1] !== S)) throw new RangeError(`${op}: expecting keyPaddingMask of shape [${N}, ${S}], but got ${fmtShape(kpm.shape)}`);
+    const p = o.dropoutP ?? 0, dropping = p > 0 && (o.training ?? true);
+    // The fused op: no weights to return, no padding mask, no mask or a causal one (the hint; not with
+    // the extra bias/zero keys, whose columns the mask was padded for), no dropout.
+    const causal = o.isCausal === true && !o.biasK && !o.addZeroAttn;
+    if (!(o.needWeights ?? true) && !kpm && (am === null || causal) && !dropping && L >= 1 && S >= 1 && fusedAttentionAvailable(qh._storage!.rec.key, qh._dt)) {
+      const ctx = fusedAttention(qh, kh, vh, 1 / Math.sqrt(hd), causal).permute([2, 0, 1, 3]).reshape([L, N, E]);
+      const out = linear(ctx, o.outProjWeight, o.outProjBias ?? null, op);
+      return [batched ? out : out.squeeze(1), null] as [Tensor, Tensor | null];
+    }
     qh = qh.div(Math.sqrt(hd));
     let s = qh.matmul(kh.transpose(-2, -1));  // [N, H, L, S]
     if (am && am.dtype !== 'bool') s = s.add(am);
     if (kpm) s = applyMask(s, kpm.reshape([N, 1, 1, S]));
     if (am && am.dtype === 'bool') s = applyMask(s, am);
     let w = s.softmax(-1);
-    const p = o.dropoutP ?? 0;
-    if (p > 0 && (o.training ?? true)) w = dropout(w, p, true);
+    if (dropping) w = dropout(w, p, true);
     const ctx = w.matmul(vh).permute([2, 0, 1, 3]).reshape([L, N, E]);
     let out = linear(ctx, o.outProjWeight, o.outProjBias ?? null, op);
     let weights: Tensor | null = null;

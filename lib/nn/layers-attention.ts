@@ -20,6 +20,8 @@ export interface MultiheadAttentionOptions extends FactoryOptions {
  * `batchFirst`, or unbatched `[L, E]`); `forward` returns `[output, weights | null]`, weights averaged
  * over heads unless `averageAttnWeights: false`. Masks: `attnMask` `[L, S]` or `[N*H, L, S]`,
  * `keyPaddingMask` `[N, S]`; bool masks are TRUE where attention is NOT allowed, float masks are added.
+ * `isCausal: true` (PyTorch 2's hint, with the causal `attnMask`) lets `needWeights: false` calls run
+ * the fused causal attention without reading the mask.
  * @example
  * const mha = new nt.nn.MultiheadAttention(64, 8, { batchFirst: true });
  * const x = nt.randn([2, 10, 64]);
@@ -83,7 +85,7 @@ export class MultiheadAttention extends Module {
     if (this.biasV) init.xavierNormal_(this.biasV);
   }
   override forward(query: Tensor, key: Tensor, value: Tensor, opts?: {
-    keyPaddingMask?: Tensor | null; needWeights?: boolean; attnMask?: Tensor | null; averageAttnWeights?: boolean;
+    keyPaddingMask?: Tensor | null; needWeights?: boolean; attnMask?: Tensor | null; averageAttnWeights?: boolean; isCausal?: boolean;
   }): [Tensor, Tensor | null] {
     const name = this._getName();
     checkTensor(query, name, 'query'); checkTensor(key, name, 'key'); checkTensor(value, name, 'value');
@@ -98,6 +100,7 @@ export class MultiheadAttention extends Module {
       biasK: this.biasK, biasV: this.biasV, addZeroAttn: this.addZeroAttn, dropoutP: this.dropout, training: this.training,
       outProjWeight: this.outProj.weight, outProjBias: this.outProj.bias,
       keyPaddingMask: opts?.keyPaddingMask, needWeights: opts?.needWeights, attnMask: opts?.attnMask, averageAttnWeights: opts?.averageAttnWeights,
+      isCausal: opts?.isCausal,
     }, name);
     if (bf) {
       if (q !== query) q.dispose();
