@@ -132,6 +132,13 @@ const CASES: Case[] = [
   { rule: 'ScatterAddBackward', name: 'scatterAdd', inputs: [I([3, 4]), I([3, 2])], f: (x, s) => x.scatterAdd(1, idx([[0, 0], [3, 1], [2, 2]]), s) },
   { rule: 'IndexAddBackward', name: 'indexAdd', inputs: [I([4, 2]), I([3, 2])], f: (x, s) => x.indexAdd(0, idx([1, 1, 3]), s, { alpha: 2 }) },
   { rule: 'TakeBackward', name: 'take', inputs: [I([3, 4])], f: (x) => x.take(idx([0, -1, 5, 5])) },
+  // attention (the fused kernels on the CPU; 't' and 'slice' inputs are copied for them, 'bcast' folds as stride 0)
+  { rule: 'ScaledDotProductFlashAttentionBackward', name: 'sdpa', inputs: [I([2, 2, 3, 4], { layout: 't' }), I([2, 2, 5, 4]), I([2, 2, 5, 3], { layout: 'slice' })],
+    f: (q, k, v) => nt.F.scaledDotProductAttention(q, k, v) },
+  { rule: 'ScaledDotProductFlashAttentionBackward', name: 'sdpa causal L > S, broadcast batch, scale', inputs: [I([2, 3, 6, 4]), I([2, 3, 4, 4], { layout: 'bcast' }), I([3, 4, 2])],
+    f: (q, k, v) => nt.F.scaledDotProductAttention(q, k, v, { isCausal: true, scale: 0.8 }) },
+  { rule: 'ScaledDotProductFlashAttentionBackward', name: 'sdpa causal L < S, 3-D', inputs: [I([2, 3, 4], { layout: 'slice' }), I([2, 5, 4]), I([2, 5, 4], { layout: 't' })],
+    f: (q, k, v) => nt.F.scaledDotProductAttention(q, k, v, { isCausal: true }) },
 ];
 
 /** Fixed weights w for sum(y * w) (so every output element matters), on the host and on the device. */
@@ -220,14 +227,28 @@ const SECOND: [string, (x: nt.Tensor) => nt.Tensor][] = [
   ['sigmoid*x', (x) => x.sigmoid().mul(x).sum()], ['matmul', (x) => x.reshape([2, 2]).matmul(x.reshape([2, 2])).sum()],
 ];
 
+<<<<<<< HEAD
 /** d/dx <grad f(x), v> by autograd (createGraph) against finite differences of the gradient. */
 function secondDerivative(t: test.Test, name: string, f: (x: nt.Tensor) => nt.Tensor): void {
   orSkip(t, `second derivative of ${name}`, () => {
+=======
+test('gradients of gradients (createGraph) match finite differences of the gradient', (t) => {
+  const cases: [string, (x: nt.Tensor) => nt.Tensor][] = [
+    ['tanh', (x) => x.tanh().sum()], ['x^3', (x) => x.pow(3).sum()], ['softmax', (x) => x.softmax(0).square().sum()],
+    ['logSoftmax', (x) => x.logSoftmax(0).mul(nt.tensor([1, 2, 3, 4], { dtype: 'float64' })).sum()], ['gelu', (x) => x.gelu().sum()],
+    ['sigmoid*x', (x) => x.sigmoid().mul(x).sum()], ['matmul', (x) => x.reshape([2, 2]).matmul(x.reshape([2, 2])).sum()],
+    // createGraph: the attention rule builds its gradient from composite ops (first order: the fused kernel)
+    ['sdpa', (x) => { const q = x.reshape([2, 2]); return nt.F.scaledDotProductAttention(q, q.mul(1.5), q.tanh()).square().sum(); }],
+    ['sdpa causal', (x) => { const q = x.reshape([1, 2, 2]); return nt.F.scaledDotProductAttention(q.mul(2), q, q.square(), { isCausal: true }).square().sum(); }],
+  ];
+  for (const [name, f] of cases) {
+>>>>>>> 3433b61 (Tests for fused attention: conformance family, gradcheck, torch parity, paths, errors)
     const data = Float64Array.from([0.3, -0.2, 0.5, 0.1]);
     const v = Float64Array.from([1, -1, 2, 0.5]);
     const leaf = (d: Float64Array): nt.Tensor => nt.tensor(d, { dtype: M.dtype, requiresGrad: true, device: M.device });
     const x = leaf(data);
     const [g] = nt.autograd.grad(f(x), [x], { createGraph: true }) as nt.Tensor[];
+<<<<<<< HEAD
     const [h] = nt.autograd.grad(g.mul(nt.tensor(v, { dtype: M.dtype, device: M.device })).sum(), [x]) as nt.Tensor[];
     const an = Array.from(hostValues(h));
     const num = numericGrad(data, M.eps, v, (d) => {
@@ -255,3 +276,42 @@ for (const dev of devicesFor('gradcheck')) {
     t.end();
   });
 }
+=======
+    const gsum = g.mul(nt.tensor([1, -1, 2, 0.5], { dtype: 'float64' })).sum();
+    const [h] = nt.autograd.grad(gsum, [x]) as nt.Tensor[];
+    const an = Array.from(h.dataSync() as Float64Array);
+    const gradAt = (d: Float64Array): number => {
+      const xx = nt.tensor(d, { dtype: 'float64', requiresGrad: true });
+      const [gg] = nt.autograd.grad(f(xx), [xx]) as nt.Tensor[];
+      return gg.mul(nt.tensor([1, -1, 2, 0.5], { dtype: 'float64' })).sum().item();
+    };
+    let worst = 0;
+    for (let e = 0; e < 4; e++) {
+      const p = Float64Array.from(data), m = Float64Array.from(data);
+      p[e] += 1e-6; m[e] -= 1e-6;
+      const num = (gradAt(p) - gradAt(m)) / 2e-6;
+      worst = Math.max(worst, Math.abs(num - an[e]) / Math.max(1, Math.abs(num)));
+    }
+    t.ok(worst < 1e-5, `${name}: second derivative matches (max rel err ${worst.toExponential(2)})`);
+  }
+  t.end();
+});
+
+test('sdpa: the createGraph (composite) gradient equals the fused one', (t) => {
+  const mk = (shape: number[]): nt.Tensor => nt.tensor(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 2 * rnd() - 1), { dtype: 'float64', shape, requiresGrad: true });
+  for (const isCausal of [false, true]) {
+    const q = mk([2, 2, 5, 4]), kb = mk([2, 1, 7, 4]), v = mk([2, 2, 7, 3]);
+    const k = kb.expand([2, 2, 7, 4]), leaves = [q, kb, v];
+    const out = nt.F.scaledDotProductAttention(q, k, v, { isCausal });
+    const g = nt.randn(out.shape, { dtype: 'float64' });
+    const fused = nt.autograd.grad(out, leaves, { gradOutputs: g, retainGraph: true }) as nt.Tensor[];
+    const composite = nt.autograd.grad(out, leaves, { gradOutputs: g, createGraph: true }) as nt.Tensor[];
+    t.ok(composite.every((c) => c.requiresGrad), `causal ${isCausal}: createGraph gradients are differentiable`);
+    for (let i = 0; i < 3; i++) {
+      const worst = fused[i].sub(composite[i]).abs().amax().item();
+      t.ok(worst < 1e-12, `causal ${isCausal}: input ${i} gradients agree (max diff ${worst.toExponential(2)})`);
+    }
+  }
+  t.end();
+});
+>>>>>>> 3433b61 (Tests for fused attention: conformance family, gradcheck, torch parity, paths, errors)

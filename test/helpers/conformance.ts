@@ -21,7 +21,7 @@ export const FLOATS: readonly DType[] = ['float32', 'float64', 'float16', 'bfloa
 export const INTS: readonly DType[] = ['int32', 'int64'];
 export const ALL_DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'int64', 'uint8', 'bool'];
 /** The conformance families; zz-coverage waits for a record from each. */
-export const FAMILIES = ['creation', 'elementwise', 'indexing', 'linalg', 'reduce', 'views'];
+export const FAMILIES = ['attention', 'creation', 'elementwise', 'indexing', 'linalg', 'reduce', 'views'];
 
 export const isFloat = (dt: DType): boolean => dt === 'float32' || dt === 'float64' || dt === 'float16' || dt === 'bfloat16';
 export const isExact = (dt: DType): boolean => !isFloat(dt);

@@ -1,6 +1,6 @@
 // reference.ts — the conformance suite's float64 oracle: dense n-d arrays (numbers + shape; bool 0/1)
-// with view transforms, broadcasting, scalar formulas, reductions, along-dim ops, matmul and indexing,
-// written the obvious way. Not here: anything that calls nodetensor (conformance.ts does).
+// with view transforms, broadcasting, scalar formulas, reductions, along-dim ops, matmul, indexing and
+// attention, written the obvious way. Not here: anything that calls nodetensor (conformance.ts does).
 
 /** A dense row-major n-d array of float64 values. */
 export interface Nd { shape: number[]; data: number[] }
@@ -520,4 +520,57 @@ export function cat(parts: Nd[], dim: number): Nd {
 export function stack(parts: Nd[], dim: number): Nd {
   const d = dim < 0 ? dim + parts[0].shape.length + 1 : dim;
   return cat(parts.map((p) => unsqueeze(p, d)), d);
+}
+
+// ---------------------------------------------------------------- attention
+
+/** What attention returns: out [..., L, Ev], and (with dout) the gradients of sum(out * dout). */
+export interface AttentionRef { out: Nd; dq?: Nd; dk?: Nd; dv?: Nd }
+
+/**
+ * softmax(scale q kᵀ [causal: key j hidden from query i when j > i]) v, per batch entry, written out
+ * in full; q [..., L, E], k [..., S, E], v [..., S, Ev] with equal batch dims (expand first). With
+ * dout: dq, dk, dv of sum(out * dout) by the chain rule through the softmax.
+ */
+export function attention(q: Nd, k: Nd, v: Nd, scale: number, causal: boolean, dout?: Nd): AttentionRef {
+  const n = q.shape.length, L = q.shape[n - 2], E = q.shape[n - 1], S = k.shape[n - 2], Ev = v.shape[n - 1];
+  const batch = numel(q.shape.slice(0, -2));
+  const out = new Array<number>(batch * L * Ev).fill(0);
+  const dq = new Array<number>(batch * L * E).fill(0), dk = new Array<number>(batch * S * E).fill(0), dv = new Array<number>(batch * S * Ev).fill(0);
+  const p = new Array<number>(S);
+  for (let b = 0; b < batch; b++) {
+    const qo = b * L * E, ko = b * S * E, vo = b * S * Ev, oo = b * L * Ev;
+    for (let i = 0; i < L; i++) {
+      let mx = -Infinity;
+      for (let j = 0; j < S; j++) {
+        let s = 0;
+        for (let e = 0; e < E; e++) s += q.data[qo + i * E + e] * k.data[ko + j * E + e];
+        p[j] = causal && j > i ? -Infinity : s * scale;
+        mx = Math.max(mx, p[j]);
+      }
+      let sum = 0;
+      for (let j = 0; j < S; j++) { p[j] = Math.exp(p[j] - mx); sum += p[j]; }
+      for (let j = 0; j < S; j++) p[j] /= sum;
+      for (let j = 0; j < S; j++) for (let c = 0; c < Ev; c++) out[oo + i * Ev + c] += p[j] * v.data[vo + j * Ev + c];
+      if (!dout) continue;
+      let D = 0;  // sum_j p_j dp_j = dout_i . out_i
+      for (let c = 0; c < Ev; c++) D += dout.data[oo + i * Ev + c] * out[oo + i * Ev + c];
+      for (let j = 0; j < S; j++) {
+        let dp = 0;
+        for (let c = 0; c < Ev; c++) {
+          dp += dout.data[oo + i * Ev + c] * v.data[vo + j * Ev + c];
+          dv[vo + j * Ev + c] += p[j] * dout.data[oo + i * Ev + c];
+        }
+        const ds = p[j] * (dp - D) * scale;
+        for (let e = 0; e < E; e++) {
+          dq[qo + i * E + e] += ds * k.data[ko + j * E + e];
+          dk[ko + j * E + e] += ds * q.data[qo + i * E + e];
+        }
+      }
+    }
+  }
+  const lead = q.shape.slice(0, -2);
+  const r: AttentionRef = { out: nd([...lead, L, Ev], out) };
+  if (dout) { r.dq = nd(q.shape.slice(), dq); r.dk = nd(k.shape.slice(), dk); r.dv = nd(v.shape.slice(), dv); }
+  return r;
 }

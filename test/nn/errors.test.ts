@@ -99,6 +99,27 @@ test('attention', (t) => {
   t.end();
 });
 
+test('attention: dtypes, devices, batch dims, the isCausal hint', (t) => {
+  const caught = (f: () => unknown): Error => { try { f(); } catch (e) { return e as Error; } return new Error('did not throw'); };
+  const q = nt.randn([2, 3, 4, 8]);
+  const e1 = caught(() => F.scaledDotProductAttention(q, nt.randn([2, 3, 5, 8], { dtype: 'float64' }), nt.randn([2, 3, 5, 8])));
+  t.ok(e1 instanceof TypeError && /scaledDotProductAttention: expected query, key and value to have the same dtype, got query float32, key float64 and value float32/.test(e1.message), `mixed dtypes: ${e1.message}`);
+  const e2 = caught(() => F.scaledDotProductAttention(q, nt.randn([2, 3, 5, 8]), nt.randn([2, 3, 5, 8], { dtype: 'float16' }), { isCausal: true }));
+  t.ok(e2 instanceof TypeError && /got query float32, key float32 and value float16/.test(e2.message), `mixed dtypes, causal: ${e2.message}`);
+  const e3 = caught(() => F.scaledDotProductAttention(q, nt.randn([3, 3, 5, 8]), nt.randn([3, 3, 5, 8])));
+  t.ok(e3 instanceof RangeError && /scaledDotProductAttention: the batch dims of query \[2, 3, 4, 8\], key \[3, 3, 5, 8\] and value \[3, 3, 5, 8\] \(all but the last two\) do not broadcast together/.test(e3.message), `batch dims: ${e3.message}`);
+  const npu = nt.backendInfo('npu');
+  if (npu.available && npu.deviceCount > 0) {
+    const e4 = caught(() => F.scaledDotProductAttention(q, nt.randn([2, 3, 5, 8], { device: 'npu:0' }), nt.randn([2, 3, 5, 8])));
+    t.ok(/expected query, key and value on the same device, got query on cpu, key on npu:0 and value on cpu/.test(e4.message), `devices: ${e4.message}`);
+  } else t.comment('npu:0 unavailable: the mixed-device error is not checked here');
+  const mha = new nn.MultiheadAttention(8, 2, { batchFirst: true });
+  const x = nt.randn([2, 5, 8]);
+  const e5 = caught(() => mha.forward(x, x, x, { isCausal: true, needWeights: false }));
+  t.ok(/MultiheadAttention: isCausal is a hint that attnMask is the causal mask; pass the mask too/.test(e5.message), `isCausal without a mask: ${e5.message}`);
+  t.end();
+});
+
 test('functional odds and ends', (t) => {
   t.throws(() => F.pad(nt.randn([2, 3]), [1]), /pad: expected an even-length list of integers, got \[1\]/);
   t.throws(() => F.pad(nt.randn([3]), [1, 1, 1, 1]), /padding length 4 is too large for an input with 1 dimensions/);

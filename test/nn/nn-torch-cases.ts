@@ -150,8 +150,17 @@ C('normalize p=1 dim 0', { x: randn([3, 5]) }, 'F.normalize(x, p=1, dim=0)', (v)
 C('normalize p=3 with a zero row', { x: vals([0, 0, 0, 1, 2, -3], [2, 3]) }, 'F.normalize(x, p=3)', (v) => F.normalize(v.x, { p: 3 }));
 C('oneHot', { x: vals([0, 3, 1, 3], [2, 2], 'int64') }, 'F.one_hot(x)', (v) => F.oneHot(v.x), { grad: false });
 C('oneHot numClasses 6', { x: vals([0, 3, 1], [3], 'int64') }, 'F.one_hot(x, 6)', (v) => F.oneHot(v.x, 6), { grad: false });
-C('sdpa', { q: randn([2, 2, 4, 8]), k: randn([2, 2, 5, 8]), v: randn([2, 2, 5, 8]) }, 'sdpa(q, k, v)', (v) => F.scaledDotProductAttention(v.q, v.k, v.v));
-C('sdpa causal', { q: randn([2, 5, 4]), k: randn([2, 5, 4]), v: randn([2, 5, 4]) }, 'sdpa(q, k, v, is_causal=True)', (v) => F.scaledDotProductAttention(v.q, v.k, v.v, { isCausal: true }));
+/** The fused attention op ran (its gradient rule is on the output), else throws: these cases exist for it. */
+function fused(t: nt.Tensor): nt.Tensor {
+  if (t.gradFn?.name !== 'ScaledDotProductFlashAttentionBackward') throw new Error(`expected the fused attention op, got gradFn ${t.gradFn?.name ?? 'null'}`);
+  return t;
+}
+C('sdpa', { q: randn([2, 2, 4, 8]), k: randn([2, 2, 5, 8]), v: randn([2, 2, 5, 8]) }, 'sdpa(q, k, v)', (v) => fused(F.scaledDotProductAttention(v.q, v.k, v.v)));
+C('sdpa causal', { q: randn([2, 5, 4]), k: randn([2, 5, 4]), v: randn([2, 5, 4]) }, 'sdpa(q, k, v, is_causal=True)', (v) => fused(F.scaledDotProductAttention(v.q, v.k, v.v, { isCausal: true })));
+C('sdpa causal L > S, q transposed', { q: randn([2, 6, 3, 8]), k: randn([2, 3, 4, 8]), v: randn([2, 3, 4, 5]) }, 'sdpa(q.transpose(1, 2), k, v, is_causal=True)',
+  (v) => fused(F.scaledDotProductAttention(v.q.transpose(1, 2), v.k, v.v, { isCausal: true })));
+C('sdpa causal L < S, scale, 130 keys', { q: randn([1, 2, 70, 16]), k: randn([1, 2, 130, 16]), v: randn([1, 2, 130, 8]) }, 'sdpa(q, k, v, is_causal=True, scale=0.2)',
+  (v) => fused(F.scaledDotProductAttention(v.q, v.k, v.v, { isCausal: true, scale: 0.2 })));
 C('sdpa bool mask + scale', { q: randn([3, 4]), k: randn([5, 4]), v: randn([5, 2]), m: vals([1, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 0, 1, 1, 0], [3, 5], 'bool') },
   'sdpa(q, k, v, attn_mask=m, scale=0.3)', (v) => F.scaledDotProductAttention(v.q, v.k, v.v, { attnMask: v.m, scale: 0.3 }));
 C('sdpa float mask', { q: randn([2, 3, 4]), k: randn([2, 5, 4]), v: randn([2, 5, 4]), m: randn([3, 5]) }, 'sdpa(q, k, v, attn_mask=m)',
@@ -168,6 +177,11 @@ mha('cross-attention seq-first L != S', 'nn.MultiheadAttention(8, 4)', () => new
 mha('bool attnMask (causal) + needWeights false', 'nn.MultiheadAttention(6, 3, batch_first=True)', () => new nn.MultiheadAttention(6, 3, { batchFirst: true }),
   { x: randn([2, 4, 6]), m: vals([0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0], [4, 4], 'bool') },
   'mod(x, x, x, attn_mask=m, need_weights=False)', (v, m) => m.forward(v.x, v.x, v.x, { attnMask: v.m, needWeights: false }));
+mha('isCausal hint (fused causal attention)', 'nn.MultiheadAttention(6, 3, batch_first=True)', () => new nn.MultiheadAttention(6, 3, { batchFirst: true }),
+  { x: randn([2, 4, 6]), m: vals([0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0], [4, 4], 'bool') },
+  'mod(x, x, x, attn_mask=m, need_weights=False)', (v, m) => m.forward(v.x, v.x, v.x, { attnMask: v.m, needWeights: false, isCausal: true }));
+mha('no mask, needWeights false (fused)', 'nn.MultiheadAttention(8, 4)', () => new nn.MultiheadAttention(8, 4),
+  { q: randn([3, 2, 8]), k: randn([6, 2, 8]) }, 'mod(q, k, k, need_weights=False)', (v, m) => m.forward(v.q, v.k, v.k, { needWeights: false }));
 mha('float attnMask 3-D + keyPaddingMask', 'nn.MultiheadAttention(4, 2)', () => new nn.MultiheadAttention(4, 2),
   { q: randn([3, 2, 4]), k: randn([5, 2, 4]), am: randn([4, 3, 5]), kpm: vals([0, 0, 1, 0, 1, 0, 0, 0, 0, 1], [2, 5], 'bool') },
   'mod(q, k, k, attn_mask=am, key_padding_mask=kpm)', (v, m) => m.forward(v.q, v.k, v.k, { attnMask: v.am, keyPaddingMask: v.kpm }), { gradInputs: ['q', 'k', 'am'] });
