@@ -3,8 +3,10 @@
 // blocks, so the [L, S] score matrix is never materialised; the backward recomputes the
 // probabilities from lse (FlashAttention-2). float32/float16/bfloat16 compute in float32 (16-bit
 // tiles are widened), float64 in double. Tile products use a register-blocked AVX2+FMA kernel for
-// float32, a portable loop otherwise. Not here: masks, dropout, broadcasting, shape/dtype rules
-// (lib decides when the fused op applies; the checks below only guard the layout the loops rely on).
+// float32, a portable loop otherwise. Every operand tile is copied dense first, float32 too: rows of
+// a [B, L, H, E] layout are H*E apart, and such power-of-two strides alias in L1 (the copies cost
+// ~1/BK of the products). Not here: masks, dropout, broadcasting, shape/dtype rules (lib decides
+// when the fused op applies; the checks below only guard the layout the loops rely on).
 #include <math.h>
 #include <string.h>
 
@@ -25,7 +27,6 @@ using nt_cpu::scratch_buffer;
 
 const int64_t BQ = 64;  // query rows per tile
 const int64_t BK = 64;  // key rows per tile
-const int64_t LD = 64;  // row stride of the score tiles (BK rounded up to 8)
 const size_t kKeepScratch = size_t(16) << 20;  // a thread's bigger scratch is freed after its task
 
 std::atomic<bool> g_force_portable{false};
@@ -142,95 +143,118 @@ inline void mm(int64_t m, int64_t n, int64_t k, const C* A, int64_t rsa, int64_t
   mm_port<C>(m, n, k, A, rsa, csa, B, ldb, Cm, ldc, acc);
 }
 
-// ---- row steps of the softmax ----------------------------------------------------------------
-// Online-softmax update of one score row s[0, n8) (n8 = the row's length rounded up to 8; entries
-// from nv on are masked): scales the scores, folds them into the running (m, l) and leaves
-// exp(s - m) in s (0 where masked). Returns the factor the row's output accumulator must be
-// multiplied by.
+// ---- softmax steps on a score tile -------------------------------------------------------------
+// Tiles are transposed: St[j * LQ + i] is the score of key j (row) for query i (column), so every
+// step below runs across queries, 8 at a time, with no horizontal reductions. Key k0 + j is hidden
+// from query q0 + i (causal) when i < lim + j, lim = k0 - q0 (no mask: lim = -BK). Columns from nq
+// up to the next multiple of 8 are computed too and never read.
+const int64_t LQ = 64;  // row stride of the score tiles (BQ)
+
+// Forward: scales and masks the tile, folds it into the running max M and sum Ls of each query,
+// leaves Pᵀ = exp(St - M) in St and each query's rescale factor for its output row in alpha.
+// tmp: 2 * LQ scratch values.
 template <class C>
-C row_update_port(C* s, int64_t nv, int64_t n8, C scale, C* m, C* l) {
-  C mx = -INFINITY;
-  for (int64_t j = 0; j < nv; j++) {
-    s[j] *= scale;
-    mx = s[j] > mx ? s[j] : mx;
+void fwd_update_port(C* St, int64_t nk, int64_t nq, int64_t lim, C scale, C* M, C* Ls, C* alpha, C* tmp) {
+  C *cm = tmp, *sum = tmp + LQ;
+  for (int64_t i = 0; i < nq; i++) cm[i] = -INFINITY, sum[i] = 0;
+  for (int64_t j = 0; j < nk; j++) {
+    C* row = St + j * LQ;
+    for (int64_t i = 0; i < nq; i++) {
+      const C x = i < lim + j ? C(-INFINITY) : row[i] * scale;
+      row[i] = x;
+      cm[i] = x > cm[i] ? x : cm[i];
+    }
   }
-  const C mo = *m, mn = mx > mo ? mx : mo;
-  if (mn == -INFINITY) {  // everything masked so far
-    for (int64_t j = 0; j < n8; j++) s[j] = 0;
-    return 1;
+  for (int64_t i = 0; i < nq; i++) {
+    const C mn = cm[i] > M[i] ? cm[i] : M[i];
+    cm[i] = mn == -INFINITY ? C(0) : mn;  // all hidden so far: exp(-inf - 0) = 0
+    alpha[i] = (C)exp((double)(M[i] - cm[i]));
+    M[i] = mn;
   }
-  C sum = 0;
-  for (int64_t j = 0; j < nv; j++) {
-    s[j] = std::is_same<C, float>::value ? (C)expf((float)(s[j] - mn)) : (C)exp((double)(s[j] - mn));
-    sum += s[j];
+  for (int64_t j = 0; j < nk; j++) {
+    C* row = St + j * LQ;
+    for (int64_t i = 0; i < nq; i++) {
+      row[i] = std::is_same<C, float>::value ? (C)expf((float)(row[i] - cm[i])) : (C)exp((double)(row[i] - cm[i]));
+      sum[i] += row[i];
+    }
   }
-  for (int64_t j = nv; j < n8; j++) s[j] = 0;
-  const C alpha = mo == -INFINITY ? 0 : (std::is_same<C, float>::value ? (C)expf((float)(mo - mn)) : (C)exp((double)(mo - mn)));
-  *l = *l * alpha + sum;
-  *m = mn;
-  return alpha;
+  for (int64_t i = 0; i < nq; i++) Ls[i] = Ls[i] * alpha[i] + sum[i];
 }
 
-// Backward: s = exp(scale * s - lse), 0 from nv on.
+// Backward: St = exp(scale * St - lse) (Pᵀ), 0 where hidden.
 template <class C>
-void row_prob_port(C* s, int64_t nv, int64_t n8, C scale, C lse) {
-  for (int64_t j = 0; j < nv; j++)
-    s[j] = std::is_same<C, float>::value ? (C)expf((float)(scale * s[j] - lse)) : (C)exp((double)(scale * s[j] - lse));
-  for (int64_t j = nv; j < n8; j++) s[j] = 0;
+void bwd_prob_port(C* St, int64_t nk, int64_t nq, int64_t lim, C scale, const C* lse) {
+  for (int64_t j = 0; j < nk; j++) {
+    C* row = St + j * LQ;
+    for (int64_t i = 0; i < nq; i++)
+      row[i] = i < lim + j ? C(0) : std::is_same<C, float>::value ? (C)expf((float)(scale * row[i] - lse[i])) : (C)exp((double)(scale * row[i] - lse[i]));
+  }
 }
 
-// Backward: d = p * (d - D) * scale (dS from dP).
+// Backward: dPt = Pᵀ * (dPt - D) * scale (dSᵀ).
 template <class C>
-void row_ds_port(const C* p, C* d, int64_t n8, C D, C scale) {
-  for (int64_t j = 0; j < n8; j++) d[j] = p[j] * (d[j] - D) * scale;
+void bwd_ds_port(const C* Pt, C* dPt, int64_t nk, int64_t nq, const C* D, C scale) {
+  for (int64_t j = 0; j < nk; j++)
+    for (int64_t i = 0; i < nq; i++) dPt[j * LQ + i] = Pt[j * LQ + i] * (dPt[j * LQ + i] - D[i]) * scale;
 }
 
 #if NT_X86
-NT_AVX2 float row_update_f32_avx2(float* s, int64_t nv, int64_t n8, float scale, float* m, float* l) {
+// Lanes i0..i0+7 hidden in key row j: i0 + lane < lim + j.
+NT_AVX2 inline __m256 hidden8(int64_t i0, int64_t lim, int64_t j) {
+  const int64_t l = std::max<int64_t>(-1, std::min<int64_t>(lim + j, 1 << 20));  // i0 < LQ
+  const __m256i lane = _mm256_add_epi32(_mm256_set1_epi32((int)i0), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)l), lane));
+}
+
+NT_AVX2 void fwd_update_f32_avx2(float* St, int64_t nk, int64_t nq, int64_t lim, float scale, float* M, float* Ls, float* alpha, float*) {
+  const __m256 vs = _mm256_set1_ps(scale), ninf = _mm256_set1_ps(-INFINITY), zero = _mm256_setzero_ps();
+  const bool masked = lim + nk - 1 > 0;  // some key of the tile is hidden from some query
+  for (int64_t i0 = 0; i0 < nq; i0 += 8) {
+    __m256 cm = ninf;
+    for (int64_t j = 0; j < nk; j++) {
+      float* p = St + j * LQ + i0;
+      __m256 x = _mm256_mul_ps(_mm256_loadu_ps(p), vs);
+      if (masked) x = _mm256_blendv_ps(x, ninf, hidden8(i0, lim, j));
+      _mm256_storeu_ps(p, x);
+      cm = _mm256_max_ps(cm, x);
+    }
+    const __m256 mo = _mm256_loadu_ps(M + i0), mn = _mm256_max_ps(cm, mo);
+    const __m256 mu = _mm256_blendv_ps(mn, zero, _mm256_cmp_ps(mn, ninf, _CMP_EQ_OQ));
+    _mm256_storeu_ps(alpha + i0, nt_vexp::exp8(_mm256_sub_ps(mo, mu)));
+    _mm256_storeu_ps(M + i0, mn);
+    __m256 sum = zero;
+    for (int64_t j = 0; j < nk; j++) {
+      float* p = St + j * LQ + i0;
+      const __m256 e = nt_vexp::exp8(_mm256_sub_ps(_mm256_loadu_ps(p), mu));
+      _mm256_storeu_ps(p, e);
+      sum = _mm256_add_ps(sum, e);
+    }
+    _mm256_storeu_ps(Ls + i0, _mm256_fmadd_ps(_mm256_loadu_ps(Ls + i0), _mm256_loadu_ps(alpha + i0), sum));
+  }
+}
+
+NT_AVX2 void bwd_prob_f32_avx2(float* St, int64_t nk, int64_t nq, int64_t lim, float scale, const float* lse) {
+  const __m256 vs = _mm256_set1_ps(scale), zero = _mm256_setzero_ps();
+  const bool masked = lim + nk - 1 > 0;
+  for (int64_t i0 = 0; i0 < nq; i0 += 8) {
+    const __m256 vl = _mm256_loadu_ps(lse + i0);
+    for (int64_t j = 0; j < nk; j++) {
+      float* p = St + j * LQ + i0;
+      __m256 e = nt_vexp::exp8(_mm256_fmsub_ps(_mm256_loadu_ps(p), vs, vl));
+      if (masked) e = _mm256_blendv_ps(e, zero, hidden8(i0, lim, j));
+      _mm256_storeu_ps(p, e);
+    }
+  }
+}
+
+NT_AVX2 void bwd_ds_f32_avx2(const float* Pt, float* dPt, int64_t nk, int64_t nq, const float* D, float scale) {
   const __m256 vs = _mm256_set1_ps(scale);
-  __m256 vm = _mm256_set1_ps(-INFINITY);
-  int64_t j = 0;
-  for (; j + 8 <= nv; j += 8) {
-    const __m256 x = _mm256_mul_ps(_mm256_loadu_ps(s + j), vs);
-    _mm256_storeu_ps(s + j, x);
-    vm = _mm256_max_ps(vm, x);
-  }
-  float mx = nt_vexp::hmax8(vm);
-  for (; j < nv; j++) {
-    s[j] *= scale;
-    mx = s[j] > mx ? s[j] : mx;
-  }
-  for (; j < n8; j++) s[j] = -INFINITY;  // exp -> 0
-  const float mo = *m, mn = mx > mo ? mx : mo;
-  if (mn == -INFINITY) {
-    memset(s, 0, (size_t)n8 * sizeof(float));
-    return 1;
-  }
-  const __m256 vmn = _mm256_set1_ps(mn);
-  __m256 acc = _mm256_setzero_ps();
-  for (j = 0; j < n8; j += 8) {
-    const __m256 e = nt_vexp::exp8(_mm256_sub_ps(_mm256_loadu_ps(s + j), vmn));
-    _mm256_storeu_ps(s + j, e);
-    acc = _mm256_add_ps(acc, e);
-  }
-  const float alpha = mo == -INFINITY ? 0.f : expf(mo - mn);
-  *l = *l * alpha + nt_vexp::hsum8(acc);
-  *m = mn;
-  return alpha;
-}
-
-NT_AVX2 void row_prob_f32_avx2(float* s, int64_t nv, int64_t n8, float scale, float lse) {
-  const __m256 vs = _mm256_set1_ps(scale), vl = _mm256_set1_ps(lse);
-  for (int64_t j = 0; j < n8; j += 8)
-    _mm256_storeu_ps(s + j, nt_vexp::exp8(_mm256_fmsub_ps(_mm256_loadu_ps(s + j), vs, vl)));
-  for (int64_t j = nv; j < n8; j++) s[j] = 0;
-}
-
-NT_AVX2 void row_ds_f32_avx2(const float* p, float* d, int64_t n8, float D, float scale) {
-  const __m256 vD = _mm256_set1_ps(D), vs = _mm256_set1_ps(scale);
-  for (int64_t j = 0; j < n8; j += 8) {
-    const __m256 x = _mm256_sub_ps(_mm256_loadu_ps(d + j), vD);
-    _mm256_storeu_ps(d + j, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(p + j), x), vs));
+  for (int64_t i0 = 0; i0 < nq; i0 += 8) {
+    const __m256 vD = _mm256_loadu_ps(D + i0);
+    for (int64_t j = 0; j < nk; j++) {
+      const __m256 x = _mm256_sub_ps(_mm256_loadu_ps(dPt + j * LQ + i0), vD);
+      _mm256_storeu_ps(dPt + j * LQ + i0, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(Pt + j * LQ + i0), x), vs));
+    }
   }
 }
 
@@ -243,26 +267,26 @@ NT_AVX2 void scale_row_f32_avx2(float* o, int64_t n, float f) {
 #endif
 
 template <class C>
-inline C row_update(C* s, int64_t nv, int64_t n8, C scale, C* m, C* l) {
+inline void fwd_update(C* St, int64_t nk, int64_t nq, int64_t lim, C scale, C* M, C* Ls, C* alpha, C* tmp) {
 #if NT_X86
   if (std::is_same<C, float>::value && use_avx2())
-    return (C)row_update_f32_avx2((float*)s, nv, n8, (float)scale, (float*)m, (float*)l);
+    return fwd_update_f32_avx2((float*)St, nk, nq, lim, (float)scale, (float*)M, (float*)Ls, (float*)alpha, (float*)tmp);
 #endif
-  return row_update_port<C>(s, nv, n8, scale, m, l);
+  fwd_update_port<C>(St, nk, nq, lim, scale, M, Ls, alpha, tmp);
 }
 template <class C>
-inline void row_prob(C* s, int64_t nv, int64_t n8, C scale, C lse) {
+inline void bwd_prob(C* St, int64_t nk, int64_t nq, int64_t lim, C scale, const C* lse) {
 #if NT_X86
-  if (std::is_same<C, float>::value && use_avx2()) return row_prob_f32_avx2((float*)s, nv, n8, (float)scale, (float)lse);
+  if (std::is_same<C, float>::value && use_avx2()) return bwd_prob_f32_avx2((float*)St, nk, nq, lim, (float)scale, (const float*)lse);
 #endif
-  row_prob_port<C>(s, nv, n8, scale, lse);
+  bwd_prob_port<C>(St, nk, nq, lim, scale, lse);
 }
 template <class C>
-inline void row_ds(const C* p, C* d, int64_t n8, C D, C scale) {
+inline void bwd_ds(const C* Pt, C* dPt, int64_t nk, int64_t nq, const C* D, C scale) {
 #if NT_X86
-  if (std::is_same<C, float>::value && use_avx2()) return row_ds_f32_avx2((const float*)p, (float*)d, n8, (float)D, (float)scale);
+  if (std::is_same<C, float>::value && use_avx2()) return bwd_ds_f32_avx2((const float*)Pt, (float*)dPt, nk, nq, (const float*)D, (float)scale);
 #endif
-  row_ds_port<C>(p, d, n8, D, scale);
+  bwd_ds_port<C>(Pt, dPt, nk, nq, D, scale);
 }
 template <class C>
 inline void scale_row(C* o, int64_t n, C f) {
@@ -282,12 +306,17 @@ void load_rows(const T* src, int64_t rs, int64_t rows, int64_t cols, C* dst, int
     for (int64_t c = 0; c < cols; c++) d[c] = (C)nt_load<T>(s + c);
   }
 }
-// dst[c*ld + r] = src[r*rs + c] (transposed)
+// dst[c*ld + r] = src[r*rs + c] (transposed), 16 source rows at a time so that the writes are runs
+// of 16 and the rows being read stay in L1 (a row-at-a-time transpose strides through dst).
 template <class T, class C>
 void load_cols(const T* src, int64_t rs, int64_t rows, int64_t cols, C* dst, int64_t ld) {
-  for (int64_t r = 0; r < rows; r++) {
-    const T* s = src + r * rs;
-    for (int64_t c = 0; c < cols; c++) dst[c * ld + r] = (C)nt_load<T>(s + c);
+  for (int64_t r0 = 0; r0 < rows; r0 += 16) {
+    const int64_t rn = std::min<int64_t>(16, rows - r0);
+    const T* s = src + r0 * rs;
+    for (int64_t c = 0; c < cols; c++) {
+      C* d = dst + c * ld + r0;
+      for (int64_t r = 0; r < rn; r++) d[r] = (C)nt_load<T>(s + r * rs + c);
+    }
   }
 }
 // dst[r*rs + c] = src[r*ld + c] * f
@@ -334,48 +363,34 @@ bool run_tasks(int64_t n, const F& fn) {
   return ok;
 }
 
-// Keys a query row sees in the key block [k0, k0 + nk): all, or (causal) those with j <= row.
-inline int64_t visible(const dims& d, int64_t row, int64_t k0, int64_t nk) {
-  if (!d.causal) return nk;
-  return std::max<int64_t>(0, std::min<int64_t>(nk, row - k0 + 1));
-}
-
 // ---- forward -------------------------------------------------------------------------------------
 // One (batch, head, query block): out rows and lse.
 template <class T, class C>
 bool fwd_block(const nt_args* a, const dims& d, C scale, int64_t b, int64_t h, int64_t q0) {
   static thread_local scratch_buffer buf;
-  const bool direct = std::is_same<T, C>::value;
   const int64_t nq = std::min(BQ, d.L - q0), E = d.E, Ev = d.Ev;
-  const size_t nQ = direct ? 0 : (size_t)(BQ * E), nV = direct ? 0 : (size_t)(BK * Ev);
-  const size_t total = nQ + (size_t)(E * LD) + nV + (size_t)(BQ * LD) + (size_t)(BQ * Ev) + 2 * (size_t)BQ;
+  const size_t total = (size_t)(E * LQ + BK * E + BK * Ev + BK * LQ + BQ * Ev + 5 * LQ);
   C* base = (C*)buf.get(total * sizeof(C));
   if (!base) return false;
-  C *Qf = base, *Kt = Qf + nQ, *Vf = Kt + E * LD, *Sb = Vf + nV, *O = Sb + BQ * LD, *M = O + BQ * Ev, *Ls = M + BQ;
+  C *Qt = base, *Kf = Qt + E * LQ, *Vf = Kf + BK * E, *St = Vf + BK * Ev, *O = St + BK * LQ;
+  C *M = O + BQ * Ev, *Ls = M + LQ, *alpha = Ls + LQ, *tmp = alpha + LQ;
 
   const mat<T> q = head<T>(&a->v[0], b, h), k = head<T>(&a->v[1], b, h), v = head<T>(&a->v[2], b, h);
-  const C* Q;
-  int64_t rsq;
-  if (direct) { Q = (const C*)(q.p + q0 * q.rs); rsq = q.rs; }
-  else { load_rows<T, C>(q.p + q0 * q.rs, q.rs, nq, E, Qf, E); Q = Qf; rsq = E; }
+  load_cols<T, C>(q.p + q0 * q.rs, q.rs, nq, E, Qt, LQ);  // Qᵀ [E, nq]
   std::fill(O, O + nq * Ev, C(0));
-  std::fill(M, M + nq, C(-INFINITY));
-  std::fill(Ls, Ls + nq, C(0));
+  std::fill(M, M + LQ, C(-INFINITY));
+  std::fill(Ls, Ls + LQ, C(0));
 
   const int64_t kend = d.causal ? std::min(d.S, q0 + nq) : d.S;
   for (int64_t k0 = 0; k0 < kend; k0 += BK) {
-    const int64_t nk = std::min(BK, kend - k0), n8 = (nk + 7) & ~int64_t(7);
-    load_cols<T, C>(k.p + k0 * k.rs, k.rs, nk, E, Kt, LD);
-    const C* V;
-    int64_t rsv;
-    if (direct) { V = (const C*)(v.p + k0 * v.rs); rsv = v.rs; }
-    else { load_rows<T, C>(v.p + k0 * v.rs, v.rs, nk, Ev, Vf, Ev); V = Vf; rsv = Ev; }
-    mm<C>(nq, nk, E, Q, rsq, 1, Kt, LD, Sb, LD, false);
-    for (int64_t i = 0; i < nq; i++) {
-      const C alpha = row_update<C>(Sb + i * LD, visible(d, q0 + i, k0, nk), n8, scale, M + i, Ls + i);
-      if (alpha != C(1)) scale_row<C>(O + i * Ev, Ev, alpha);
-    }
-    mm<C>(nq, Ev, nk, Sb, LD, 1, V, rsv, O, Ev, true);
+    const int64_t nk = std::min(BK, kend - k0);
+    load_rows<T, C>(k.p + k0 * k.rs, k.rs, nk, E, Kf, E);
+    load_rows<T, C>(v.p + k0 * v.rs, v.rs, nk, Ev, Vf, Ev);
+    mm<C>(nk, nq, E, Kf, E, 1, Qt, LQ, St, LQ, false);  // Sᵀ = K Qᵀ
+    fwd_update<C>(St, nk, nq, d.causal ? k0 - q0 : -BK, scale, M, Ls, alpha, tmp);
+    for (int64_t i = 0; i < nq; i++)
+      if (alpha[i] != C(1)) scale_row<C>(O + i * Ev, Ev, alpha[i]);
+    mm<C>(nq, Ev, nk, St, 1, LQ, Vf, Ev, O, Ev, true);  // O += P V
   }
 
   const nt_view* ov = &a->v[3];
@@ -393,9 +408,10 @@ template <class T, class C>
 bool attention_fwd(const nt_args* a, const dims& d) {
   const C scale = (C)a->f[0];
   const int64_t nqb = (d.L + BQ - 1) / BQ, bh = d.B * d.H;
-  // Longest tasks first (causal: the last query blocks see the most keys).
+  // Head by head, so that consecutive tasks find the head's k and v in cache; within a head the
+  // longest tasks first (causal: the last query blocks see the most keys).
   return run_tasks(bh * nqb, [&](int64_t t) {
-    const int64_t qb = nqb - 1 - t / bh, r = t % bh;
+    const int64_t r = t / nqb, qb = nqb - 1 - t % nqb;
     return fwd_block<T, C>(a, d, scale, r / d.H, r % d.H, qb * BQ);
   });
 }
@@ -408,38 +424,27 @@ template <class T, class C>
 bool bwd_part(const nt_args* a, const dims& d, C scale, int64_t b, int64_t h, int64_t kb0, int64_t kb1,
               int64_t r0, int64_t r1, bool want_kv, bool want_q) {
   static thread_local scratch_buffer buf;
-  const bool direct = std::is_same<T, C>::value;
-  const int64_t E = d.E, Ev = d.Ev, nr = r1 - r0;
-  const size_t nQ = direct ? 0 : (size_t)(nr * E), nO = direct ? 0 : (size_t)(nr * Ev);
-  const size_t nKf = direct || !want_q ? 0 : (size_t)(BK * E), nDQ = want_q ? (size_t)(nr * E) : 0;
-  const size_t nKV = want_kv ? (size_t)(BK * (E + Ev)) : 0;
-  const size_t total = nQ + nO + 2 * (size_t)nr + nDQ + (size_t)((E + Ev) * LD) + nKf + 2 * (size_t)(BQ * LD) + nKV;
+  const int64_t E = d.E, Ev = d.Ev, nr = r1 - r0, nrp = (nr + 7) & ~int64_t(7);
+  const size_t nDQ = want_q ? (size_t)(nr * E) : 0, nKV = want_kv ? (size_t)(BK * (E + Ev)) : 0;
+  const size_t total = (size_t)((nr + nrp) * (E + Ev) + 2 * nrp) + nDQ + (size_t)(BK * (E + Ev) + 2 * BK * LQ) + nKV;
   C* base = (C*)buf.get(total * sizeof(C));
   if (!base) return false;
-  C *Qf = base, *dOf = Qf + nQ, *Dv = dOf + nO, *LS = Dv + nr, *dQa = LS + nr, *Kt = dQa + nDQ;
-  C *Vt = Kt + E * LD, *Kf = Vt + Ev * LD, *Sb = Kf + nKf, *dPb = Sb + BQ * LD, *dKa = dPb + BQ * LD;
-  C* dVa = dKa + BK * E;
+  C *Qf = base, *dOf = Qf + nr * E, *Qt = dOf + nr * Ev, *dOt = Qt + E * nrp, *Dv = dOt + Ev * nrp;
+  C *LS = Dv + nrp, *dQa = LS + nrp, *Kf = dQa + nDQ, *Vf = Kf + BK * E, *St = Vf + BK * Ev;
+  C *dPt = St + BK * LQ, *dKa = dPt + BK * LQ, *dVa = dKa + BK * E;
 
   const mat<T> q = head<T>(&a->v[0], b, h), k = head<T>(&a->v[1], b, h), v = head<T>(&a->v[2], b, h);
   const mat<T> o = head<T>(&a->v[3], b, h), dout = head<T>(&a->v[4], b, h);
   const nt_view* lv = &a->v[5];
   const C* lse = (const C*)lv->data + lv->offset + b * lv->strides[0] + h * lv->strides[1];
-  const C* Q;
-  const C* dO;
-  int64_t rsq, rso;
-  if (direct) {
-    Q = (const C*)(q.p + r0 * q.rs), rsq = q.rs;
-    dO = (const C*)(dout.p + r0 * dout.rs), rso = dout.rs;
-  } else {
-    load_rows<T, C>(q.p + r0 * q.rs, q.rs, nr, E, Qf, E);
-    load_rows<T, C>(dout.p + r0 * dout.rs, dout.rs, nr, Ev, dOf, Ev);
-    Q = Qf, rsq = E, dO = dOf, rso = Ev;
-  }
+  load_rows<T, C>(q.p + r0 * q.rs, q.rs, nr, E, Qf, E);
+  load_rows<T, C>(dout.p + r0 * dout.rs, dout.rs, nr, Ev, dOf, Ev);
+  load_cols<T, C>(q.p + r0 * q.rs, q.rs, nr, E, Qt, nrp);
+  load_cols<T, C>(dout.p + r0 * dout.rs, dout.rs, nr, Ev, dOt, nrp);
   for (int64_t i = 0; i < nr; i++) {  // D_i = rowsum(dout_i * out_i)
     const T* oi = o.p + (r0 + i) * o.rs;
-    const T* gi = dout.p + (r0 + i) * dout.rs;
     double s = 0;
-    for (int64_t c = 0; c < Ev; c++) s += (double)nt_load<T>(oi + c) * (double)nt_load<T>(gi + c);
+    for (int64_t c = 0; c < Ev; c++) s += (double)nt_load<T>(oi + c) * (double)dOf[i * Ev + c];
     Dv[i] = (C)s;
     LS[i] = lse[(r0 + i) * lv->strides[2]];
   }
@@ -447,33 +452,25 @@ bool bwd_part(const nt_args* a, const dims& d, C scale, int64_t b, int64_t h, in
 
   const nt_view *dkv = &a->v[7], *dvv = &a->v[8];
   for (int64_t kb = kb0; kb < kb1; kb++) {
-    const int64_t k0 = kb * BK, nk = std::min(BK, d.S - k0), n8 = (nk + 7) & ~int64_t(7);
+    const int64_t k0 = kb * BK, nk = std::min(BK, d.S - k0);
     // Causal: query rows before k0 see none of these keys.
-    const int64_t qs = d.causal ? std::max(r0, r0 + (std::max<int64_t>(k0 - r0, 0) / BQ) * BQ) : r0;
+    const int64_t qs = d.causal ? r0 + (std::max<int64_t>(k0 - r0, 0) / BQ) * BQ : r0;
     if (want_kv) {
       std::fill(dKa, dKa + nk * E, C(0));
       std::fill(dVa, dVa + nk * Ev, C(0));
     }
     if (qs < r1) {
-      load_cols<T, C>(k.p + k0 * k.rs, k.rs, nk, E, Kt, LD);
-      load_cols<T, C>(v.p + k0 * v.rs, v.rs, nk, Ev, Vt, LD);
-      const C* K = nullptr;
-      int64_t rsk = E;
-      if (want_q) {
-        if (direct) K = (const C*)(k.p + k0 * k.rs), rsk = k.rs;
-        else load_rows<T, C>(k.p + k0 * k.rs, k.rs, nk, E, Kf, E), K = Kf;
-      }
+      load_rows<T, C>(k.p + k0 * k.rs, k.rs, nk, E, Kf, E);
+      load_rows<T, C>(v.p + k0 * v.rs, v.rs, nk, Ev, Vf, Ev);
       for (int64_t q0 = qs; q0 < r1; q0 += BQ) {
         const int64_t nq = std::min(BQ, r1 - q0), i0 = q0 - r0;
-        const C* Qb = Q + i0 * rsq;
-        const C* dOb = dO + i0 * rso;
-        mm<C>(nq, nk, E, Qb, rsq, 1, Kt, LD, Sb, LD, false);
-        for (int64_t i = 0; i < nq; i++) row_prob<C>(Sb + i * LD, visible(d, q0 + i, k0, nk), n8, scale, LS[i0 + i]);
-        if (want_kv) mm<C>(nk, Ev, nq, Sb, 1, LD, dOb, rso, dVa, Ev, true);       // dV += Pᵀ dO
-        mm<C>(nq, nk, Ev, dOb, rso, 1, Vt, LD, dPb, LD, false);                   // dP = dO Vᵀ
-        for (int64_t i = 0; i < nq; i++) row_ds<C>(Sb + i * LD, dPb + i * LD, n8, Dv[i0 + i], scale);
-        if (want_q) mm<C>(nq, E, nk, dPb, LD, 1, K, rsk, dQa + i0 * E, E, true);  // dQ += dS K
-        if (want_kv) mm<C>(nk, E, nq, dPb, 1, LD, Qb, rsq, dKa, E, true);         // dK += dSᵀ Q
+        mm<C>(nk, nq, E, Kf, E, 1, Qt + i0, nrp, St, LQ, false);                   // Sᵀ = K Qᵀ
+        bwd_prob<C>(St, nk, nq, d.causal ? k0 - q0 : -BK, scale, LS + i0);         // Pᵀ
+        if (want_kv) mm<C>(nk, Ev, nq, St, LQ, 1, dOf + i0 * Ev, Ev, dVa, Ev, true);  // dV += Pᵀ dO
+        mm<C>(nk, nq, Ev, Vf, Ev, 1, dOt + i0, nrp, dPt, LQ, false);               // dPᵀ = V dOᵀ
+        bwd_ds<C>(St, dPt, nk, nq, Dv + i0, scale);                                // dSᵀ (times scale)
+        if (want_kv) mm<C>(nk, E, nq, dPt, LQ, 1, Qf + i0 * E, E, dKa, E, true);   // dK += dSᵀ Q
+        if (want_q) mm<C>(nq, E, nk, dPt, 1, LQ, Kf, E, dQa + i0 * E, E, true);    // dQ += dS K
       }
     } else if (!want_kv) {
       break;  // causal: later key blocks are hidden from the whole range too
@@ -507,12 +504,14 @@ bool attention_bwd(const nt_args* a, const dims& d) {
       return bwd_part<T, C>(a, d, scale, t / d.H, t % d.H, 0, nkb, 0, d.L, true, true);
     });
   }
+  // Head by head (cache reuse), longest first within a head (causal: the first key blocks, the
+  // last query blocks).
   const bool ok = run_tasks(bh * nkb, [&](int64_t t) {
-    const int64_t kb = t / bh, r = t % bh;  // causal: the first key blocks are the longest
+    const int64_t r = t / nkb, kb = t % nkb;
     return bwd_part<T, C>(a, d, scale, r / d.H, r % d.H, kb, kb + 1, 0, d.L, true, false);
   });
   return ok && run_tasks(bh * nqb, [&](int64_t t) {
-    const int64_t qb = nqb - 1 - t / bh, r = t % bh;  // causal: the last query blocks are the longest
+    const int64_t r = t / nqb, qb = nqb - 1 - t % nqb;
     return bwd_part<T, C>(a, d, scale, r / d.H, r % d.H, 0, nkb, qb * BQ, std::min(d.L, (qb + 1) * BQ), false, true);
   });
 }
