@@ -16,7 +16,9 @@ class Block extends nn.Module {
   ln2 = new nn.LayerNorm(128); fc1 = new nn.Linear(128, 512); fc2 = new nn.Linear(512, 128);
   override forward(x: nt.Tensor, mask: nt.Tensor): nt.Tensor {
     const h = this.ln1.forward(x);
-    const [a] = this.attn.forward(h, h, h, { attnMask: mask, needWeights: false });
+    // isCausal: PyTorch 2's hint that the mask is the causal one (the fused kernel then runs;
+    // NODETENSOR_FUSED_ATTENTION=0 times the masked composite instead). torch 1.13 gets the mask only.
+    const [a] = this.attn.forward(h, h, h, { attnMask: mask, needWeights: false, isCausal: true });
     const x2 = x.add(a);
     return x2.add(this.fc2.forward(F.gelu(this.fc1.forward(this.ln2.forward(x2)))));
   }
