@@ -1,6 +1,7 @@
 // cuda-backend.cu — the CUDA backend's entry point (nt_backend_entry) and vtable: init() says in
 // plain words what is missing (no driver library, a driver older than this runtime, no device, a
-// device older than sm_80), backendInfo's JSON (versions, devices, BLAS) and the backend settings.
+// device older than sm_80), backendInfo's JSON (versions, devices, BLAS), the backend settings and
+// supports() (the attention kernels' limits).
 // Not here: per-device memory and copies (cuda-device.cu) or kernels (one .cu per family).
 #include <dlfcn.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "attention-plan.h"
 #include "cublas-api.h"
 #include "cuda-common.cuh"
 #include "cuda-device.h"
@@ -112,6 +114,13 @@ int set_option(const char* name, double value, nt_error* err) {
   return nt_cu_fail(err, "unknown cuda option '%s' (known: allow_tf32)", name);
 }
 
+// Called for every op at submit time (JS thread), so it returns at once for all but the attention
+// ops, whose head-dim and size limits the kernels cannot lift (attention-plan.h).
+int supports(const nt_args* a, nt_error* err) {
+  if (a->op == NT_OP_attention || a->op == NT_OP_attention_backward) return nt_attn_supports(a, err);
+  return 1;
+}
+
 // Every kernel slot goes through this guard: a queue thread whose device failed to initialise gets
 // an error instead of a null context, and a C++ exception (out of host memory) becomes an error
 // instead of terminating the process.
@@ -141,11 +150,13 @@ nt_backend make_backend() {
   ntc_register_sort(b.kernels);
   ntc_register_index(b.kernels);
   ntc_register_matmul(b.kernels);
+  ntc_register_attention(b.kernels);
   guard_all(b.kernels, std::make_integer_sequence<int, NT_OP_COUNT>());
   b.info_json = info_json;
   b.memory_json = memory_json;
   b.empty_cache = empty_cache;
   b.set_option = set_option;
+  b.supports = supports;
   return b;
 }
 

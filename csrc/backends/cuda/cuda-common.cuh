@@ -138,6 +138,7 @@ void ntc_register_scan(nt_kernel_fn* s);
 void ntc_register_sort(nt_kernel_fn* s);
 void ntc_register_index(nt_kernel_fn* s);
 void ntc_register_matmul(nt_kernel_fn* s);
+void ntc_register_attention(nt_kernel_fn* s);
 // matmul.cu: cuBLAS status for backendInfo (JSON fragment) and the TF32 switch.
 const char* ntc_blas_json();
 void ntc_set_allow_tf32(bool on);
