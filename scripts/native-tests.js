@@ -11,7 +11,8 @@ const sources = ['csrc/core/parallel.cpp', ...fs.readdirSync(cpuDir).filter((f) 
 const testDir = path.join(root, 'test/native');
 const tests = fs.existsSync(testDir) ? fs.readdirSync(testDir).filter((f) => f.endsWith('-test.cpp')).sort() : [];
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'nt-native-'));
-const flags = ['-std=c++17', '-O2', '-Icsrc'];
+// test/native/cuda-emu: CPU stand-ins for the CUDA headers, so the CUDA kernels' own code can run here.
+const flags = ['-std=c++17', '-O2', '-Icsrc', '-Itest/native/cuda-emu'];
 
 function compileAll(files) {  // two at a time (this machine has 2 cores)
   return new Promise((resolve) => {
