@@ -17,7 +17,7 @@ if [[ -z "${NODETENSOR_CUBLAS_LIB:-}" ]]; then
 fi
 { nvidia-smi -L; node --version; echo "cublas: ${NODETENSOR_CUBLAS_LIB:-none}"; } 2>&1 | tee "$out/device.txt"
 node dist/lib/cli.js doctor 2>&1 | tee "$out/doctor.txt"
-node scripts/run-tests.js dist/test/unit/cuda.test.js dist/test/unit/cuda-build.test.js 2>&1 | tee "$out/cuda-unit.txt" | tail -25
+node scripts/run-tests.js dist/test/unit/cuda.test.js dist/test/unit/cuda-build.test.js dist/test/unit/cuda-attention.test.js 2>&1 | tee "$out/cuda-unit.txt" | tail -25
 NODETENSOR_TEST_FILTER=/test/conformance/ node scripts/run-tests.js 2>&1 | tee "$out/conformance.txt" | tail -60
 node dist/bench/gpu/run.js 2>&1 | tee "$out/bench.txt"
 cp bench/results/gpu.json "$out/" 2>/dev/null || true

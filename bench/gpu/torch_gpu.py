@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # torch_gpu.py — PyTorch's side of bench/gpu: the same workloads as workloads.ts on cuda:0 (matmul
-# 4096^3 float32 / TF32 / bfloat16, add and softmax on 256M elements, the GPT-2-small-shaped bf16
-# training step with AdamW and fused attention), timed the same way; prints one JSON object.
+# 4096^3 float32 / TF32 / bfloat16, add and softmax on 256M elements, causal scaled_dot_product_attention
+# bf16 [8, 12, 1024, 64] forward and forward + backward, the GPT-2-small-shaped bf16 training step with
+# AdamW and fused attention), timed the same way; prints one JSON object.
 # argv: optional workload ids. Not here: the table (run.ts). NOTE: never run yet (no GPU here).
 import json
 import sys
@@ -60,6 +61,24 @@ def softmax(rows, cols):
     return {'ms': ms, 'value': 2 * 4 * rows * cols / (ms * 1e-3) / 1e9, 'samples': s}
 
 
+def attention(with_backward):
+    # FLOPs as in workloads.ts: 4 B H L S E forward, halved by the causal mask; backward 2.5 times that
+    b, h, t, e = 8, 12, 1024, 64
+    q, k, v = (torch.randn(b, h, t, e, device=DEV, dtype=torch.bfloat16, requires_grad=with_backward) for _ in range(3))
+    dout = torch.randn(b, h, t, e, device=DEV, dtype=torch.bfloat16)
+
+    def step():
+        o = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        if with_backward:
+            torch.autograd.grad(o, (q, k, v), dout)
+
+    torch.cuda.reset_peak_memory_stats()
+    ms, s = time_it(step)
+    flops = 4 * b * h * t * t * e / 2 * (3.5 if with_backward else 1)
+    note = f'torch peak {torch.cuda.max_memory_allocated() / 2 ** 20:.0f} MiB'
+    return {'ms': ms, 'value': flops / (ms * 1e-3) / 1e12, 'samples': s, 'note': note}
+
+
 C, L, H, T, B, V = 768, 12, 12, 1024, 8, 50304
 
 
@@ -112,6 +131,8 @@ JOBS = {
     'add_256M': add,
     'softmax_256M_1024': lambda: softmax(262144, 1024),
     'softmax_256M_4096': lambda: softmax(65536, 4096),
+    'attn_fwd': lambda: attention(False),
+    'attn_fwd_bwd': lambda: attention(True),
     'gpt_step': gpt_step,
 }
 
