@@ -6,7 +6,7 @@
 // Not here: the kernels' CPU emulation (test/native/cuda-attention-emu-test.cpp) or timing (bench/gpu).
 import test from 'tape';
 import * as nt from '../../lib';
-import { emptyTensor, resetParams, setF, setI, setView, settled, submit } from '../../lib/dispatch';
+import { emptyTensor, resetParams, setF, setI, setView, submit } from '../../lib/dispatch';
 import { DTYPE_ID } from '../../lib/dtype';
 import { OP } from '../../lib/op-list';
 
@@ -27,7 +27,6 @@ function fwd(q: T, k: T, v: T, scale: number, causal: boolean): [T, T] {
   setI(0, causal ? 1 : 0);
   setView(0, q), setView(1, k), setView(2, v), setView(3, out), setView(4, lse);
   submit(OP.attention, key, 5);
-  settled();
   return [out, lse];
 }
 function bwd(q: T, k: T, v: T, out: T, dout: T, lse: T, scale: number, causal: boolean): [T, T, T] {
@@ -39,7 +38,6 @@ function bwd(q: T, k: T, v: T, out: T, dout: T, lse: T, scale: number, causal: b
   setI(0, causal ? 1 : 0);
   [q, k, v, out, dout, lse, dq, dk, dv].forEach((t, i) => setView(i, t));
   submit(OP.attention_backward, key, 9);
-  settled();
   return [dq, dk, dv];
 }
 

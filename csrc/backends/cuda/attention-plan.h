@@ -41,7 +41,7 @@ static inline int nt_attn_path_for(int dtype, int64_t E, int64_t Ev) {
 template <int D>
 struct nt_attn_wfwd {
   static constexpr int BM = 64, BN = D <= 64 ? 64 : 32, WARPS = 4;
-  static constexpr int MIN_CTAS = D <= 64 ? 3 : 2;  // __launch_bounds__: 3 -> at most 168 registers
+  static constexpr int MIN_CTAS = D <= 64 ? 3 : 2;  // __launch_bounds__ (3: at most 168 registers)
   static constexpr int LDH = D + 8;   // 16-bit elements per row of Q, K, V
   static constexpr int LDS = BN + 4;  // floats per row of a warp's score / P.V scratch [16][LDS]
   static constexpr int LDP = BN + 8;  // 16-bit elements per row of a warp's P [16][LDP]
@@ -57,7 +57,7 @@ struct nt_attn_wfwd {
 template <int D>
 struct nt_attn_wbwd {
   static constexpr int BN = 64, BM = D <= 64 ? 64 : 32, WARPS = 4;
-  static constexpr int MIN_CTAS = D <= 64 ? 3 : 2;  // what the shared memory allows on sm_90 anyway
+  static constexpr int MIN_CTAS = D <= 64 ? 3 : 2;  // __launch_bounds__ (3: <= 168 registers; sm_90 smem allows 3)
   static constexpr int LDH = D + 8;   // 16-bit elements per row of K, V, Q, dO
   static constexpr int LDQ = BM + 8;  // 16-bit elements per row of P^T / dS^T [BN][LDQ]
   static constexpr int LDF = BM + 4;  // floats per row of a warp's scratch [16][LDF] (>= 16 + 4)
