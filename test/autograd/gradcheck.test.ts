@@ -225,30 +225,19 @@ const SECOND: [string, (x: nt.Tensor) => nt.Tensor][] = [
   ['tanh', (x) => x.tanh().sum()], ['x^3', (x) => x.pow(3).sum()], ['softmax', (x) => x.softmax(0).square().sum()],
   ['logSoftmax', (x) => x.logSoftmax(0).mul(nt.tensor([1, 2, 3, 4], { dtype: M.dtype, device: M.device })).sum()], ['gelu', (x) => x.gelu().sum()],
   ['sigmoid*x', (x) => x.sigmoid().mul(x).sum()], ['matmul', (x) => x.reshape([2, 2]).matmul(x.reshape([2, 2])).sum()],
+  // createGraph: the attention rule builds its gradient from composite ops (first order: the fused kernel)
+  ['sdpa', (x) => { const q = x.reshape([2, 2]); return nt.F.scaledDotProductAttention(q, q.mul(1.5), q.tanh()).square().sum(); }],
+  ['sdpa causal', (x) => { const q = x.reshape([1, 2, 2]); return nt.F.scaledDotProductAttention(q.mul(2), q, q.square(), { isCausal: true }).square().sum(); }],
 ];
 
-<<<<<<< HEAD
 /** d/dx <grad f(x), v> by autograd (createGraph) against finite differences of the gradient. */
 function secondDerivative(t: test.Test, name: string, f: (x: nt.Tensor) => nt.Tensor): void {
   orSkip(t, `second derivative of ${name}`, () => {
-=======
-test('gradients of gradients (createGraph) match finite differences of the gradient', (t) => {
-  const cases: [string, (x: nt.Tensor) => nt.Tensor][] = [
-    ['tanh', (x) => x.tanh().sum()], ['x^3', (x) => x.pow(3).sum()], ['softmax', (x) => x.softmax(0).square().sum()],
-    ['logSoftmax', (x) => x.logSoftmax(0).mul(nt.tensor([1, 2, 3, 4], { dtype: 'float64' })).sum()], ['gelu', (x) => x.gelu().sum()],
-    ['sigmoid*x', (x) => x.sigmoid().mul(x).sum()], ['matmul', (x) => x.reshape([2, 2]).matmul(x.reshape([2, 2])).sum()],
-    // createGraph: the attention rule builds its gradient from composite ops (first order: the fused kernel)
-    ['sdpa', (x) => { const q = x.reshape([2, 2]); return nt.F.scaledDotProductAttention(q, q.mul(1.5), q.tanh()).square().sum(); }],
-    ['sdpa causal', (x) => { const q = x.reshape([1, 2, 2]); return nt.F.scaledDotProductAttention(q.mul(2), q, q.square(), { isCausal: true }).square().sum(); }],
-  ];
-  for (const [name, f] of cases) {
->>>>>>> 3433b61 (Tests for fused attention: conformance family, gradcheck, torch parity, paths, errors)
     const data = Float64Array.from([0.3, -0.2, 0.5, 0.1]);
     const v = Float64Array.from([1, -1, 2, 0.5]);
     const leaf = (d: Float64Array): nt.Tensor => nt.tensor(d, { dtype: M.dtype, requiresGrad: true, device: M.device });
     const x = leaf(data);
     const [g] = nt.autograd.grad(f(x), [x], { createGraph: true }) as nt.Tensor[];
-<<<<<<< HEAD
     const [h] = nt.autograd.grad(g.mul(nt.tensor(v, { dtype: M.dtype, device: M.device })).sum(), [x]) as nt.Tensor[];
     const an = Array.from(hostValues(h));
     const num = numericGrad(data, M.eps, v, (d) => {
@@ -276,26 +265,6 @@ for (const dev of devicesFor('gradcheck')) {
     t.end();
   });
 }
-=======
-    const gsum = g.mul(nt.tensor([1, -1, 2, 0.5], { dtype: 'float64' })).sum();
-    const [h] = nt.autograd.grad(gsum, [x]) as nt.Tensor[];
-    const an = Array.from(h.dataSync() as Float64Array);
-    const gradAt = (d: Float64Array): number => {
-      const xx = nt.tensor(d, { dtype: 'float64', requiresGrad: true });
-      const [gg] = nt.autograd.grad(f(xx), [xx]) as nt.Tensor[];
-      return gg.mul(nt.tensor([1, -1, 2, 0.5], { dtype: 'float64' })).sum().item();
-    };
-    let worst = 0;
-    for (let e = 0; e < 4; e++) {
-      const p = Float64Array.from(data), m = Float64Array.from(data);
-      p[e] += 1e-6; m[e] -= 1e-6;
-      const num = (gradAt(p) - gradAt(m)) / 2e-6;
-      worst = Math.max(worst, Math.abs(num - an[e]) / Math.max(1, Math.abs(num)));
-    }
-    t.ok(worst < 1e-5, `${name}: second derivative matches (max rel err ${worst.toExponential(2)})`);
-  }
-  t.end();
-});
 
 test('sdpa: the createGraph (composite) gradient equals the fused one', (t) => {
   const mk = (shape: number[]): nt.Tensor => nt.tensor(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 2 * rnd() - 1), { dtype: 'float64', shape, requiresGrad: true });
@@ -314,4 +283,3 @@ test('sdpa: the createGraph (composite) gradient equals the fused one', (t) => {
   }
   t.end();
 });
->>>>>>> 3433b61 (Tests for fused attention: conformance family, gradcheck, torch parity, paths, errors)
