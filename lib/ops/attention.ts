@@ -7,6 +7,7 @@
 // Not here: when the fused op applies and the composite fallback (lib/nn/functional-attention.ts).
 import { DTYPES } from '../dtype';
 import { emptyTensor, resetParams, setF, setI, setViewAs, submit } from '../dispatch';
+import { BACKEND_CUDA } from '../device';
 import { native } from '../native';
 import { OP } from '../op-list';
 import { broadcastShapes, contiguousStrides, fmtShape } from '../shape';
@@ -20,17 +21,25 @@ const F64 = 1, F32 = 0;
 const supported = new Map<number, boolean>();
 let enabled = process.env.NODETENSOR_FUSED_ATTENTION !== '0';
 
+// The largest head dim (E and Ev) each backend's kernels take, by backend id (csrc/backends/cuda/
+// attention-plan.h nt_attn_limits: the tiles live in shared memory); absent = no limit.
+const MAX_HEAD_DIM: (number | undefined)[] = [];
+MAX_HEAD_DIM[BACKEND_CUDA] = 128;
+
 /**
- * @internal Whether the fused kernels can run on device `key` for dtype id `dt` (asked once per device
- * key and dtype; false on backends whose slots are null, or when turned off).
- * @example fusedAttentionAvailable(0, 0) // true: the CPU backend has the kernels for float32
+ * @internal Whether the fused kernels can run on device `key` for dtype id `dt` and head dims `e`, `ev`
+ * (the backend asked once per device key and dtype; false on backends whose slots are null, above a
+ * backend's head-dim limit, or when turned off).
+ * @example fusedAttentionAvailable(0, 0, 64, 64) // true: the CPU backend has the kernels for float32
  */
-export function fusedAttentionAvailable(key: number, dt: number): boolean {
+export function fusedAttentionAvailable(key: number, dt: number, e: number, ev: number): boolean {
   if (!enabled) return false;
+  const b = key >> 8;
+  const lim = MAX_HEAD_DIM[b];
+  if (lim !== undefined && (e > lim || ev > lim)) return false;
   const c = key * 8 + dt;
   let r = supported.get(c);
   if (r === undefined) {
-    const b = key >> 8;
     r = native.backendSupports(b, OP.attention, dt) === null && native.backendSupports(b, OP.attention_backward, dt) === null;
     supported.set(c, r);
   }

@@ -55,7 +55,7 @@ function checkAttention(c: Ctx, q: In, k: In, v: In, causal: boolean, what: stri
   const leaves = [q.t, k.t, v.t].map((t) => (grad ? t.requiresGrad_(true) : t));
   const out = nt.F.scaledDotProductAttention(leaves[0], leaves[1], leaves[2], { isCausal: causal, scale: scale ?? null });
   c.check(out, r.out, { tol: tol.out, scale: maxAbs(r.out), msg: `${what}: out` });
-  const fused = fusedAttentionAvailable(parseDevice(c.device).key, DT_ID[c.dtype]);
+  const fused = fusedAttentionAvailable(parseDevice(c.device).key, DT_ID[c.dtype], q.r.shape[nq - 1], Ev);
   if (fused && grad) c.equal(out.gradFn?.name, 'ScaledDotProductFlashAttentionBackward', `${what}: the fused op ran`);
   if (!grad) return;
   const gs = nt.autograd.grad(out, leaves, { gradOutputs: dout.t }) as Tensor[];

@@ -6,7 +6,8 @@
 import test from 'tape';
 import * as nt from '../../lib';
 import { OP_NAMES } from '../../lib/op-list';
-import { setFusedAttention } from '../../lib/ops/attention';
+import { BACKEND_CUDA } from '../../lib/device';
+import { fusedAttentionAvailable, setFusedAttention } from '../../lib/ops/attention';
 
 const { F, nn } = nt;
 
@@ -103,5 +104,14 @@ test('npu:0 (no attention kernel): the composite runs there and agrees with the 
     outN!.dispose();
     t.ok(d < 1e-5, `npu:0 composite and cpu fused agree (max diff ${d.toExponential(2)})`);
   });
+  t.end();
+});
+
+test('fused attention: a backend head-dim limit sends larger heads to the composite (CUDA: 128)', (t) => {
+  const cudaKey = (BACKEND_CUDA << 8) | 0, f32 = 0;
+  // Answered before the backend is asked, so this holds on machines without a GPU too.
+  t.equal(fusedAttentionAvailable(cudaKey, f32, 256, 64), false, 'cuda, E = 256: composite');
+  t.equal(fusedAttentionAvailable(cudaKey, f32, 64, 160), false, 'cuda, Ev = 160: composite');
+  t.equal(fusedAttentionAvailable(0, f32, 256, 256), true, 'cpu has no head-dim limit');
   t.end();
 });
