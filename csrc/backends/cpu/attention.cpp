@@ -1,12 +1,14 @@
 // attention.cpp — the CPU fused attention kernels (ops.def: attention, attention_backward):
 // softmax(scale q kᵀ [causal]) v per (batch, head, query block) with an online softmax over key
 // blocks, so the [L, S] score matrix is never materialised; the backward recomputes the
-// probabilities from lse (FlashAttention-2). float32/float16/bfloat16 compute in float32 (16-bit
-// tiles are widened), float64 in double. Tile products use a register-blocked AVX2+FMA kernel for
-// float32, a portable loop otherwise. Every operand tile is copied dense first, float32 too: rows of
-// a [B, L, H, E] layout are H*E apart, and such power-of-two strides alias in L1 (the copies cost
-// ~1/BK of the products). Not here: masks, dropout, broadcasting, shape/dtype rules (lib decides
-// when the fused op applies; the checks below only guard the layout the loops rely on).
+// probabilities from lse (FlashAttention-2). Score tiles are kept transposed (keys x queries:
+// Sᵀ = K Qᵀ, with Qᵀ packed once per task), so no tile is transposed per key block and the softmax
+// steps run across queries. float32/float16/bfloat16 compute in float32 (16-bit tiles are widened),
+// float64 in double. Tile products use a register-blocked AVX2+FMA kernel for float32, a portable
+// loop otherwise; operand tiles are copied dense first (strided rows of a [B, L, H, E] layout alias
+// in L1; the copies cost ~1/BK of the products). Not here: masks, dropout, broadcasting, shape and
+// dtype rules (lib decides when the fused op applies; the checks below only guard the layout the
+// loops rely on).
 #include <math.h>
 #include <string.h>
 
@@ -148,7 +150,7 @@ inline void mm(int64_t m, int64_t n, int64_t k, const C* A, int64_t rsa, int64_t
 // step below runs across queries, 8 at a time, with no horizontal reductions. Key k0 + j is hidden
 // from query q0 + i (causal) when i < lim + j, lim = k0 - q0 (no mask: lim = -BK). Columns from nq
 // up to the next multiple of 8 are computed too and never read.
-const int64_t LQ = 64;  // row stride of the score tiles (BQ)
+const int64_t LQ = BQ;  // row stride of the score tiles
 
 // Forward: scales and masks the tile, folds it into the running max M and sum Ls of each query,
 // leaves Pᵀ = exp(St - M) in St and each query's rescale factor for its output row in alpha.
@@ -297,14 +299,41 @@ inline void scale_row(C* o, int64_t n, C f) {
 }
 
 // ---- converting loads and stores --------------------------------------------------------------
+// d[0, n) = s[0, n) widened; the 16-bit floats 8 at a time with F16C / a shift where AVX2 is there.
+template <class T, class C>
+inline void cvt_row(const T* s, C* d, int64_t n) {
+  for (int64_t c = 0; c < n; c++) d[c] = (C)nt_load<T>(s + c);
+}
+#if NT_X86
+NT_AVX2 void cvt_row_f16_avx2(const nt_half* s, float* d, int64_t n) {
+  int64_t c = 0;
+  for (; c + 8 <= n; c += 8) _mm256_storeu_ps(d + c, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(s + c))));
+  for (; c < n; c++) d[c] = nt_half_to_float(s[c].bits);
+}
+NT_AVX2 void cvt_row_bf16_avx2(const nt_bf16* s, float* d, int64_t n) {
+  int64_t c = 0;
+  for (; c + 8 <= n; c += 8) {
+    const __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)(s + c)));
+    _mm256_storeu_ps(d + c, _mm256_castsi256_ps(_mm256_slli_epi32(w, 16)));
+  }
+  for (; c < n; c++) d[c] = nt_bf16_to_float(s[c].bits);
+}
+template <>
+inline void cvt_row<nt_half, float>(const nt_half* s, float* d, int64_t n) {
+  if (use_avx2()) return cvt_row_f16_avx2(s, d, n);
+  for (int64_t c = 0; c < n; c++) d[c] = nt_half_to_float(s[c].bits);
+}
+template <>
+inline void cvt_row<nt_bf16, float>(const nt_bf16* s, float* d, int64_t n) {
+  if (use_avx2()) return cvt_row_bf16_avx2(s, d, n);
+  for (int64_t c = 0; c < n; c++) d[c] = nt_bf16_to_float(s[c].bits);
+}
+#endif
+
 // dst[r*ld + c] = src[r*rs + c]
 template <class T, class C>
 void load_rows(const T* src, int64_t rs, int64_t rows, int64_t cols, C* dst, int64_t ld) {
-  for (int64_t r = 0; r < rows; r++) {
-    const T* s = src + r * rs;
-    C* d = dst + r * ld;
-    for (int64_t c = 0; c < cols; c++) d[c] = (C)nt_load<T>(s + c);
-  }
+  for (int64_t r = 0; r < rows; r++) cvt_row<T, C>(src + r * rs, dst + r * ld, cols);
 }
 // dst[c*ld + r] = src[r*rs + c] (transposed), 16 source rows at a time so that the writes are runs
 // of 16 and the rows being read stay in L1 (a row-at-a-time transpose strides through dst).
