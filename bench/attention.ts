@@ -46,6 +46,7 @@ for (const threads of threadList) {
         });
         const fused: number[] = [], comp: number[] = [];
         for (const on of [true, false]) { setFusedAttention(on); step(); step(); }  // warm-up
+        nt.synchronize();  // (ops are asynchronous: the warm-up must not land in the first sample)
         for (let r = 0; r < reps; r++) {
           for (const on of r % 2 ? [false, true] : [true, false]) {
             setFusedAttention(on);
