@@ -1,10 +1,12 @@
 // attention.ts — scaledDotProductAttention on the CPU, the fused kernel against the composite it
 // replaces (matmul, mask, softmax, matmul), forward and forward+backward, causal or not, 1 and 2
-// threads. Samples alternate between the two paths (a shared machine's load hits both alike); the
-// table gives the median and the [min, max] range per row. Not part of `npm run bench`.
+// threads, and bench/train.ts's transformer training step with either path. Samples alternate
+// between the two paths (a shared machine's load hits both alike); the table gives the median and
+// the [min, max] range per row. Not part of `npm run bench`.
 // Run: npm run build:ts && node dist/bench/attention.js [--reps N] [--threads 1,2] [--shape 8x4x64x32]
 import * as nt from '../lib';
 import { setFusedAttention } from '../lib/ops/attention';
+import { gptStep } from './train';
 
 const { F } = nt;
 
@@ -64,7 +66,32 @@ for (const threads of threadList) {
     for (const t of [q, k, v]) t.dispose();
   }
 }
+// The transformer step of bench/train.ts (its MultiheadAttention passes the isCausal hint).
+const stepRows: string[] = [];
+for (const threads of threadList) {
+  nt.setNumThreads(threads);
+  const gpt = gptStep();
+  const fused: number[] = [], comp: number[] = [];
+  for (const on of [true, false]) { setFusedAttention(on); for (let i = 0; i < 3; i++) gpt(); }
+  nt.synchronize();
+  for (let r = 0; r < 3 * reps; r++) {
+    for (const on of r % 2 ? [false, true] : [true, false]) {
+      setFusedAttention(on);
+      (on ? fused : comp).push(sample(gpt, 300));
+    }
+  }
+  setFusedAttention(true);
+  const f = stats(fused), c = stats(comp);
+  const row = `| transformer step (bench/train.ts) | ${String(threads).padStart(7)} | ${f.med.toFixed(2)} [${f.min.toFixed(2)}, ${f.max.toFixed(2)}] | ${c.med.toFixed(2)} [${c.min.toFixed(2)}, ${c.max.toFixed(2)}] | ${(c.med / f.med).toFixed(2)}x |`;
+  stepRows.push(row);
+  console.error(row);
+}
+
 console.log(`\nscaledDotProductAttention, float32, CPU; ms per call: median [min, max] of ${reps} samples; speed-up = composite / fused (median)\n`);
 console.log(`| shape [B, H, L, E]  | mask   | mode             | threads | fused ms                       | composite ms                   | speed-up |`);
 console.log(`|--------------------|--------|------------------|---------|--------------------------------|--------------------------------|----------|`);
 for (const r of rows) console.log(r);
+console.log(`\n2-layer d=128 causal transformer training step, ms/step: median [min, max] of ${3 * reps} samples (fused path vs masked composite)\n`);
+console.log('| workload | threads | fused ms | composite ms | speed-up |');
+console.log('|---|---|---|---|---|');
+for (const r of stepRows) console.log(r);
