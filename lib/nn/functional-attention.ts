@@ -45,7 +45,8 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   const scale = opts?.scale ?? 1 / Math.sqrt(E);
   const p = opts?.dropoutP ?? 0;
   const batch = attentionBatch(query, key, value, op);
-  if (mask === null && !(p > 0) && L >= 1 && S >= 1 && fusedAttentionAvailable(key0, query._dt, E, value.shape[value.ndim - 1])) {
+  // (Empty batches and zero-width heads stay on the composite: nothing to fuse.)
+  if (mask === null && !(p > 0) && L >= 1 && S >= 1 && E >= 1 && value.shape[value.ndim - 1] >= 1 && !batch.includes(0) && fusedAttentionAvailable(key0, query._dt, E, value.shape[value.ndim - 1])) {
     return fusedAttention(query, key, value, scale, opts?.isCausal === true, batch);
   }
   return tidy(() => {
@@ -168,7 +169,7 @@ export function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Ten
     // The fused op: no weights to return, no padding mask, no mask or a causal one (the hint; not with
     // the extra bias/zero keys, whose columns the mask was padded for), no dropout.
     const causal = o.isCausal === true && !o.biasK && !o.addZeroAttn;
-    if (!(o.needWeights ?? true) && !kpm && (am === null || causal) && !dropping && L >= 1 && S >= 1 && fusedAttentionAvailable(qh._storage!.rec.key, qh._dt, hd, vh.shape[3])) {
+    if (!(o.needWeights ?? true) && !kpm && (am === null || causal) && !dropping && L >= 1 && S >= 1 && N >= 1 && fusedAttentionAvailable(qh._storage!.rec.key, qh._dt, hd, vh.shape[3])) {
       const ctx = fusedAttention(qh, kh, vh, 1 / Math.sqrt(hd), causal).permute([2, 0, 1, 3]).reshape([L, N, E]);
       const out = linear(ctx, o.outProjWeight, o.outProjBias ?? null, op);
       return [batched ? out : out.squeeze(1), null] as [Tensor, Tensor | null];

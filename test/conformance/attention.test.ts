@@ -104,6 +104,13 @@ const cases: Case[] = [
     },
   },
   {
+    op: 'scaledDotProductAttention', name: 'empty batch', dtypes: ['float32'], layouts: ['strided'],
+    run(c) {
+      const q = fromBLHE(c, [0, 2, 3, 4]), k = fromBLHE(c, [0, 2, 5, 4]), v = fromBLHE(c, [0, 2, 5, 6]);
+      for (const isCausal of [false, true]) c.check(nt.F.scaledDotProductAttention(q.t, k.t, v.t, { isCausal }), ref.nd([0, 2, 3, 6], []), { msg: `[0, 2, 3, 4]${isCausal ? ' causal' : ''}` });
+    },
+  },
+  {
     op: 'scaledDotProductAttention', name: 'no gradient recorded (inference)', dtypes: ['float32', 'float16'], layouts: ['strided'],
     run(c) {
       const q = fromBLHE(c, [2, 2, 5, 8]), k = fromBLHE(c, [2, 2, 9, 8]), v = fromBLHE(c, [2, 2, 9, 8]);
