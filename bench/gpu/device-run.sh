@@ -19,5 +19,8 @@ fi
 node dist/lib/cli.js doctor 2>&1 | tee "$out/doctor.txt"
 node scripts/run-tests.js dist/test/unit/cuda.test.js dist/test/unit/cuda-build.test.js dist/test/unit/cuda-attention.test.js 2>&1 | tee "$out/cuda-unit.txt" | tail -25
 NODETENSOR_TEST_FILTER=/test/conformance/ node scripts/run-tests.js 2>&1 | tee "$out/conformance.txt" | tail -60
+# The gradient checks and the training/nn parity suites run on every device they find (cuda:0 here).
+NODETENSOR_TEST_FILTER=/test/autograd/ node scripts/run-tests.js 2>&1 | tee "$out/gradcheck.txt" | tail -30
+NODETENSOR_TEST_FILTER=/test/parity/training node scripts/run-tests.js 2>&1 | tee "$out/training-parity.txt" | tail -30
 node dist/bench/gpu/run.js 2>&1 | tee "$out/bench.txt"
 cp bench/results/gpu.json "$out/" 2>/dev/null || true
