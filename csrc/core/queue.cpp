@@ -30,16 +30,10 @@ DeviceQueue::~DeviceQueue() {
 uint64_t DeviceQueue::push(const Command& cmd) {
   std::lock_guard<std::mutex> producer(push_mu_);
   uint64_t t = tail_.load(std::memory_order_relaxed);
-  // Bounded: wait for space (the worker frees a slot per completed command).
-  if (t - head_.load(std::memory_order_acquire) >= cap_) {
-    for (int s = 0; s < 1000 && t - head_.load(std::memory_order_acquire) >= cap_; s++) cpu_relax();
-    if (t - head_.load(std::memory_order_acquire) >= cap_) {
-      std::unique_lock<std::mutex> lk(mu_);
-      waiters_.fetch_add(1);
-      cv_space_.wait(lk, [&] { return t - head_.load(std::memory_order_acquire) < cap_; });
-      waiters_.fetch_sub(1);
-    }
-  }
+  // Bounded: when full, sleep until HALF the ring is free, not one slot. The queue is full only
+  // when the device is far behind, so the wait costs no throughput, and the JS thread then wakes
+  // once per cap/2 commands instead of once per command (each wake took a core from the kernel).
+  if (t - head_.load(std::memory_order_acquire) >= cap_) wait_until(t + 1 - cap_ + cap_ / 2);
   ring_[t % cap_] = cmd;
   tail_.store(t + 1);  // NOTE: seq_cst pairs with worker_sleeping_ (Dekker-style handshake)
   if (worker_sleeping_.load()) {
@@ -50,14 +44,23 @@ uint64_t DeviceQueue::push(const Command& cmd) {
 }
 
 void DeviceQueue::wait(uint64_t ticket) {
-  if (done_.load(std::memory_order_acquire) < ticket) {
-    for (int s = 0; s < 4000 && done_.load(std::memory_order_acquire) < ticket; s++) cpu_relax();
-    if (done_.load(std::memory_order_acquire) < ticket) {
-      std::unique_lock<std::mutex> lk(mu_);
-      waiters_.fetch_add(1);
-      cv_done_.wait(lk, [&] { return done_.load(std::memory_order_acquire) >= ticket; });
-      waiters_.fetch_sub(1);
-    }
+  if (done_.load(std::memory_order_acquire) >= ticket) return;
+  // Short waits (a read right after a small op) spin; longer ones sleep in wait_until.
+  for (int s = 0; s < 4000; s++) {
+    if (done_.load(std::memory_order_acquire) >= ticket) return;
+    cpu_relax();
+  }
+  wait_until(ticket);
+}
+
+void DeviceQueue::wait_until(uint64_t count) {
+  std::unique_lock<std::mutex> lk(mu_);
+  for (;;) {
+    // NOTE: seq_cst store of wake_at_ THEN seq_cst load of done_, against the worker's store of
+    // done_ then load of wake_at_: one of the two sees the other's write, so no wake-up is lost.
+    if (count < wake_at_.load()) wake_at_.store(count);
+    if (done_.load() >= count) return;
+    cv_done_.wait(lk);
   }
 }
 
@@ -135,11 +138,12 @@ void DeviceQueue::run() {
     Command& c = ring_[h % cap_];
     execute(c);
     head_.store(h + 1, std::memory_order_release);
-    done_.store(h + 1);  // NOTE: seq_cst pairs with waiters_ in wait()
-    if (waiters_.load() > 0) {
+    done_.store(h + 1);  // NOTE: seq_cst pairs with wake_at_ in wait_until()
+    if (h + 1 >= wake_at_.load()) {
+      // Some sleeper's count is reached: wake them all; those still short re-register.
       std::lock_guard<std::mutex> lk(mu_);
+      wake_at_.store(UINT64_MAX);
       cv_done_.notify_all();
-      cv_space_.notify_all();
     }
   }
 }

@@ -61,6 +61,8 @@ class DeviceQueue {
  private:
   void run();
   void execute(Command& cmd);
+  // Sleeps until done_ >= count (read waits, and the producer when the ring is full).
+  void wait_until(uint64_t count);
   void set_error(const std::string& msg);
 
   const nt_backend* backend_;
@@ -71,12 +73,15 @@ class DeviceQueue {
   std::atomic<uint64_t> tail_{0};  // next to fill (ticket of a pushed command = tail before push + 1)
   std::atomic<uint64_t> done_{0};  // commands completed
   std::atomic<bool> worker_sleeping_{false};
-  std::atomic<int> waiters_{0};
+  // The smallest done_ count a sleeping waiter needs (UINT64_MAX: none). The worker wakes waiters
+  // only when done_ reaches it, not after every command: a thread in synchronize() sleeps through
+  // the queued work instead of being woken (and taking a core from the kernel) once per command.
+  std::atomic<uint64_t> wake_at_{UINT64_MAX};
   std::atomic<bool> has_error_{false};
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::mutex push_mu_;  // producers: the JS threads of every worker_thread using this device
-  std::condition_variable cv_work_, cv_done_, cv_space_;
+  std::condition_variable cv_work_, cv_done_;
   std::string error_;
   std::thread thread_;
 };

@@ -4,6 +4,7 @@
 // when its block is recycled at once), ops run in submission order, many reads can be pending,
 // and a process exits cleanly with or without pending work. Not here: memory accounting.
 import test from 'tape';
+import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import * as nt from '../../lib';
@@ -182,6 +183,32 @@ test('data() resolves asynchronously (never before the current task ends)', asyn
   await p;
   t.ok(resolved, 'resolved later');
   x.dispose();
+  t.end();
+});
+
+/** This thread's voluntary context switches (times it went to sleep), from /proc; null off Linux. */
+function sleepsOfThisThread(): number | null {
+  try {
+    const m = /voluntary_ctxt_switches:\s+(\d+)/.exec(fs.readFileSync('/proc/thread-self/status', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch { return null; }
+}
+
+test('waiting on a long queue sleeps a few times, not once per command (sync, and a full queue)', (t) => {
+  // 1500 128^3 matmuls + their frees are 3000 commands: the 1024-slot queue fills, so the JS thread
+  // waits for space, then synchronize() waits for the rest. Before the fix every completed command
+  // woke it (thousands of sleeps), and each wake took a core from the kernel it was waiting for.
+  const x = nt.randn([128, 128]);
+  nt.synchronize();
+  const s0 = sleepsOfThisThread();
+  if (s0 === null) { t.skip('no /proc/thread-self/status here'); x.dispose(); t.end(); return; }
+  for (let i = 0; i < 1500; i++) x.matmul(x).dispose();
+  nt.synchronize();
+  const sleeps = sleepsOfThisThread()! - s0;
+  t.ok(sleeps < 200, `the JS thread slept ${sleeps} times for 3000 queued commands (< 200)`);
+  const y = x.matmul(x), z = y.sum();
+  t.ok(Number.isFinite(z.item() as number), 'the queue still answers reads afterwards');
+  for (const v of [x, y, z]) v.dispose();
   t.end();
 });
 
