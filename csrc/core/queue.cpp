@@ -13,6 +13,15 @@ static inline void cpu_relax() {
 #endif
 }
 
+// Spinning waits yield every this many pauses (~2.5 us): on a shared machine the thread we wait
+// for may be queued behind us on the same core (see core/parallel.cpp).
+static const int kYieldEvery = 100;
+
+static inline void relax(int s) {
+  cpu_relax();
+  if (s % kYieldEvery == kYieldEvery - 1) std::this_thread::yield();
+}
+
 DeviceQueue::DeviceQueue(const nt_backend* backend, int device, size_t capacity)
     : backend_(backend), device_(device), ring_(capacity), cap_(capacity) {
   thread_ = std::thread([this] { run(); });
@@ -48,7 +57,7 @@ void DeviceQueue::wait(uint64_t ticket) {
   // Short waits (a read right after a small op) spin; longer ones sleep in wait_until.
   for (int s = 0; s < 4000; s++) {
     if (done_.load(std::memory_order_acquire) >= ticket) return;
-    cpu_relax();
+    relax(s);
   }
   wait_until(ticket);
 }
@@ -126,7 +135,7 @@ void DeviceQueue::run() {
     uint64_t h = head_.load(std::memory_order_relaxed);
     if (h == tail_.load(std::memory_order_acquire)) {
       // Spin a little for back-to-back ops, then sleep until the producer wakes us.
-      for (int s = 0; s < 20000 && h == tail_.load(std::memory_order_acquire); s++) cpu_relax();
+      for (int s = 0; s < 20000 && h == tail_.load(std::memory_order_acquire); s++) relax(s);
       if (h == tail_.load(std::memory_order_acquire)) {
         std::unique_lock<std::mutex> lk(mu_);
         worker_sleeping_.store(true, std::memory_order_seq_cst);
