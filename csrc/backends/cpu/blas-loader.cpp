@@ -2,7 +2,9 @@
 // choice as JSON for backendInfo. Not here: any GEMM, or the decision per call (matmul.cpp).
 //
 // Order: NODETENSOR_BLAS (a path or library name; "builtin" forces the built-in GEMM), then
-// OpenBLAS, MKL, BLIS, the system libcblas/libblas. A library exporting no vendor symbol
+// OpenBLAS, MKL, BLIS, the system libcblas/libblas. A library with a thread control (OpenBLAS,
+// MKL, BLIS) is set to ONE thread here, once: matmul.cpp runs the calls on nodetensor's own pool
+// and raises the count only around a call it leaves to the library (see run_blas there). A library exporting no vendor symbol
 // (openblas_*, MKL_*, bli_*, ATL_*) is taken to be the netlib reference BLAS, which is several
 // times slower than the built-in GEMM, so it is skipped unless named explicitly.
 #include "blas-loader.h"
@@ -12,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -49,10 +50,9 @@ struct candidate {
 };
 
 struct loader_state {
-  blas_lib lib = {nullptr, nullptr, nullptr};
+  blas_lib lib = {nullptr, nullptr, nullptr, false};
   bool active = false;
   candidate chosen;
-  std::atomic<int> threads{0};
   std::string json;
 };
 
@@ -171,14 +171,21 @@ void init() {
   s.lib.sgemm = c.sgemm;
   s.lib.dgemm = c.dgemm;
   s.lib.vendor = c.vendor;
+  if (c.set_threads) c.set_threads(1);
+  else if (c.bli_set_threads) c.bli_set_threads(1);
+  // The netlib reference BLAS (only used when named) has no threads of its own.
+  s.lib.single_threaded = c.set_threads || c.bli_set_threads || !strcmp(c.vendor, "reference");
   s.active = true;
-  blas_sync_threads();
   const char* base = strrchr(c.name.c_str(), '/');
   const std::string library = base ? base + 1 : c.name;
   s.json = std::string("{\"blas\":\"") + c.vendor + "\",\"library\":" + json_str(library) +
            ",\"path\":" + json_str(c.path);
   if (!c.config.empty()) s.json += ",\"config\":" + json_str(c.config);
-  s.json += ",\"threads\":" + std::to_string(nt::num_threads()) + "}";
+  // "pool": calls run on one thread each, spread over nodetensor's threads (details.threads), big
+  // single matrices excepted (matmul.cpp); "library": the library threads every call itself.
+  s.json += std::string(",\"threading\":\"") +
+             (s.lib.single_threaded ? "pool (big single matrices: the library's threads)" : "library") +
+             "\"}";
 }
 
 }  // namespace
@@ -188,13 +195,10 @@ const blas_lib* blas() {
   return g_state.active ? &g_state.lib : nullptr;
 }
 
-void blas_sync_threads() {
-  loader_state& s = g_state;
-  const int n = nt::num_threads();
-  if (s.threads.load(std::memory_order_relaxed) == n) return;
-  s.threads.store(n, std::memory_order_relaxed);
-  if (s.chosen.set_threads) s.chosen.set_threads(n);
-  else if (s.chosen.bli_set_threads) s.chosen.bli_set_threads(n);
+void blas_set_threads(int n) {
+  const candidate& c = g_state.chosen;
+  if (c.set_threads) c.set_threads(n);
+  else if (c.bli_set_threads) c.bli_set_threads(n);
 }
 
 }  // namespace nt_cpu

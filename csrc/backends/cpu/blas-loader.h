@@ -20,18 +20,22 @@ typedef void (*cblas_dgemm_fn)(int order, int transa, int transb, int m, int n, 
 struct blas_lib {
   cblas_sgemm_fn sgemm;
   cblas_dgemm_fn dgemm;
-  const char* vendor;  // "openblas", "mkl", "blis", "accelerate", "atlas", "cblas"
+  const char* vendor;  // "openblas", "mkl", "blis", "accelerate", "atlas", "reference"
+  // True: the library runs each call on one thread (set so at load), so nodetensor's pool may run
+  // several calls at once. False (no thread control: Accelerate, ATLAS): one call at a time.
+  bool single_threaded;
 };
 
 // The loaded BLAS, or null when the built-in GEMM is used (none found, only the slow reference
 // BLAS found, or NODETENSOR_BLAS=builtin). Lazy and thread-safe; the first call probes.
 const blas_lib* blas();
 
-// Before each BLAS call: tells the library to use nt::num_threads() threads if that changed since
-// the last call (set_num_threads from JS). Cheap when unchanged.
-void blas_sync_threads();
+// Sets the library's thread count (single_threaded libraries only): matmul.cpp raises it around
+// one big call and sets it back to 1. NOTE: not while other BLAS calls are running.
+void blas_set_threads(int n);
 
 }  // namespace nt_cpu
 
-// kernels.h declares it: {"blas":"openblas","library":...} or {"blas":"builtin","reason":...}.
+// kernels.h declares it: {"blas":"openblas","library":...,"threading":"pool"} or
+// {"blas":"builtin","reason":...}.
 const char* nt_cpu_blas_info_json();

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include <algorithm>
+#include <atomic>
 #include <string>
+#include <vector>
 #include <utility>
 
 #include "../../core/dispatch.h"
@@ -92,20 +94,56 @@ void call_gemm(const blas_lib* L, bool ta, bool tb, int64_t m, int64_t n, int64_
            (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
 }
 
-// Batches of small matrices go to the built-in GEMM when it can spread the batch over threads;
-// BLAS takes them one at a time. Measured on 2 Zen 4 cores against OpenBLAS 0.3.21: per matrix,
-// OpenBLAS's small-matrix kernels are 1.3-2x faster below 64^3 on one thread, so a batch only pays
-// off built in when it is big enough to be threaded (kThreadedMacs = kParallelMinMacs in gemm.cpp).
-const double kSmallBatchMacs = 96.0 * 96.0 * 96.0, kThreadedMacs = 1 << 20;
+// BLAS runs on ONE thread per call (blas-loader.cpp sets the library so) and nodetensor's pool
+// spreads the calls: one per batch entry, or per row (column) block of a matrix, claimed from a
+// shared counter. Only a single matrix of >= kLibraryThreadsMacs goes to the library's own threads
+// (blas_set_threads around the call), as PyTorch does for every size. Measured with
+// bench/gemm-kernel.cpp on 2 cores, OpenBLAS 0.3.21 ("Cooperlake" kernels), ms per 128^3 / 512^3:
+//                                   both cores free     one busy process beside
+//   OpenBLAS's 2 threads              0.036 / 1.43         0.050-0.055 / 2.7-4.0
+//   4 blocks on our pool              0.022 / 1.48         0.034-0.036 / 2.4-2.6
+//   one thread                        0.045 / 2.9          0.043-0.045 / 2.7-2.8
+// - OpenBLAS splits a call statically between its threads, so one preempted thread stalls it, and
+//   its idle threads spin on sched_yield for ~0.1 s after each call, against our pool's threads
+//   running the elementwise ops in between (an MLP training step spent 1.3 s of 3 s in the kernel
+//   that way); our blocks go to whichever thread is running.
+// - On one thread, OpenBLAS takes its unpacked "direct" kernel for blocks below 7.3M multiply-adds
+//   (row-major, no transposes, alpha 1, beta 0); bigger blocks each re-pack the operand they share,
+//   a few percent at 1024^3 where its threads share one packed copy: hence kLibraryThreadsMacs.
+// - This needs the pool's short spin-then-yield waits (core/parallel.cpp): with 100 us spins our
+//   blocks lost to OpenBLAS by a third at 128^3 whenever only one core was free.
+// Libraries we cannot set to one thread (Accelerate, ATLAS) get one call per matrix, in turn.
+const double kBlasParallelMacs = 1 << 20;     // below: one thread (as gemm.cpp's kParallelMinMacs)
+const double kBlasBlockMacs = 1 << 19;        // a block of one matrix does at least this much
+const double kLibraryThreadsMacs = 1 << 28;  // one matrix this big: the library's own threads
 
 template <typename T>
 bool want_blas(const gemm_args<T>& g) {
-  if (g.k == 0 || g.m > INT_MAX || g.n > INT_MAX || g.k > INT_MAX) return false;
-  const double macs = (double)g.m * (double)g.n * (double)g.k;
-  if (g.batch.count > 1 && macs <= kSmallBatchMacs && macs * g.batch.count >= kThreadedMacs &&
-      nt::num_threads() > 1)
-    return false;
-  return true;
+  return g.k != 0 && g.m <= INT_MAX && g.n <= INT_MAX && g.k <= INT_MAX;
+}
+
+// One matrix's operands as BLAS sees them (after copies).
+template <typename T>
+struct blas_call {
+  bool ta, tb;
+  const T *a, *b;
+  T* c;
+  int64_t lda, ldb, ldc;
+};
+
+// Rows [r0, r1) (split_rows) or columns [r0, r1) of C of one call.
+template <typename T>
+void call_block(const blas_lib* L, const gemm_args<T>& g, const blas_call<T>& x, bool split_rows,
+                int64_t r0, int64_t r1) {
+  if (split_rows) {  // rows of A (op(A) rows: A rows, or A^T columns) and of C
+    const T* a = x.a + r0 * (x.ta ? 1 : x.lda);
+    call_gemm(L, x.ta, x.tb, r1 - r0, g.n, g.k, g.alpha, a, x.lda, x.b, x.ldb, g.beta,
+              x.c + r0 * x.ldc, x.ldc);
+  } else {  // columns of op(B) and of C
+    const T* b = x.b + r0 * (x.tb ? x.ldb : 1);
+    call_gemm(L, x.ta, x.tb, g.m, r1 - r0, g.k, g.alpha, x.a, x.lda, b, x.ldb, g.beta, x.c + r0,
+              x.ldc);
+  }
 }
 
 template <typename T>
@@ -124,34 +162,117 @@ int run_blas(const blas_lib* L, gemm_args<T> g, nt_error* err) {
   }
   const blas_operand oa = blas_layout(g.m, g.k, g.rsa, g.csa);
   const blas_operand ob = blas_layout(g.k, g.n, g.rsb, g.csb);
-  T* ta = oa.ok ? nullptr : (T*)t_copy_a.get(sizeof(T) * (size_t)(g.m * g.k));
-  T* tb = ob.ok ? nullptr : (T*)t_copy_b.get(sizeof(T) * (size_t)(g.k * g.n));
-  T* tc = oc.ok ? nullptr : (T*)t_copy_c.get(sizeof(T) * (size_t)(g.m * g.n));
-  if ((!oa.ok && !ta) || (!ob.ok && !tb) || (!oc.ok && !tc))
-    return nt_fail(err, "out of memory for a %lld x %lld x %lld matmul's operand copies",
-                   (long long)g.m, (long long)g.k, (long long)g.n);
-  blas_sync_threads();
-  int64_t last_a = -1, last_b = -1;
-  for (int64_t e = 0; e < g.batch.count; e++) {
+  const bool copies = !oa.ok || !ob.ok || !oc.ok;
+  const int64_t count = g.batch.count;
+  const double macs1 = (double)g.m * (double)g.n * (double)g.k;
+  int nth = L->single_threaded && macs1 * (double)count >= kBlasParallelMacs ? nt::num_threads() : 1;
+  // Big matrices, fewer than there are threads: the library's own threads, one matrix at a time.
+  int lib_threads = 1;
+  if (nth > 1 && count < nth && macs1 >= kLibraryThreadsMacs) lib_threads = nth, nth = 1;
+  // Blocks per matrix: enough tasks for two per thread, each block doing >= kBlasBlockMacs, along
+  // the longer of M and N (a row block re-packs all of B, a column block all of A), in steps of 16.
+  const bool split_rows = g.m >= g.n;
+  const int64_t len = split_rows ? g.m : g.n;
+  int64_t parts = 1;
+  if (nth > 1 && count < 2 * nth && (count == 1 || !copies)) {
+    parts = (2 * nth + count - 1) / count;
+    parts = std::min<int64_t>(parts, (int64_t)(macs1 / kBlasBlockMacs));
+    parts = std::min<int64_t>(parts, (len + 15) / 16);
+    parts = std::max<int64_t>(parts, 1);
+  }
+  const int64_t tasks = count * parts;
+  if (tasks < 2) nth = 1;
+  // Copies of operands CBLAS cannot take as they are (both strides > 1). One matrix: copied here,
+  // then its blocks run in parallel. Several: each task copies its own entry, into its thread's
+  // buffers (a broadcast operand is copied once per thread).
+  auto entry = [&](int64_t e, int64_t* last_a, int64_t* last_b, blas_call<T>* x) -> bool {
     int64_t xa, xb, xc;
     g.batch.offsets(e, &xa, &xb, &xc);
-    const T* pa = g.a + xa;
-    const T* pb = g.b + xb;
-    T* pc = g.c + xc;
-    if (!oa.ok) {  // a broadcast over the batch is copied once
-      if (xa != last_a) copy_matrix(pa, g.rsa, g.csa, g.m, g.k, ta, g.k, 1);
-      last_a = xa, pa = ta;
+    x->ta = oa.ok && oa.trans, x->tb = ob.ok && ob.trans;
+    x->a = g.a + xa, x->b = g.b + xb, x->c = g.c + xc;
+    x->lda = oa.ok ? oa.ld : g.k, x->ldb = ob.ok ? ob.ld : g.n, x->ldc = oc.ok ? oc.ld : g.n;
+    if (!oa.ok) {
+      T* ta = (T*)t_copy_a.get(sizeof(T) * (size_t)(g.m * g.k));
+      if (!ta) return false;
+      if (xa != *last_a) copy_matrix(x->a, g.rsa, g.csa, g.m, g.k, ta, g.k, 1);
+      *last_a = xa, x->a = ta;
     }
     if (!ob.ok) {
-      if (xb != last_b) copy_matrix(pb, g.rsb, g.csb, g.k, g.n, tb, g.n, 1);
-      last_b = xb, pb = tb;
+      T* tb = (T*)t_copy_b.get(sizeof(T) * (size_t)(g.k * g.n));
+      if (!tb) return false;
+      if (xb != *last_b) copy_matrix(x->b, g.rsb, g.csb, g.k, g.n, tb, g.n, 1);
+      *last_b = xb, x->b = tb;
     }
-    if (!oc.ok && g.beta != T(0)) copy_matrix(pc, g.rsc, g.csc, g.m, g.n, tc, g.n, 1);
-    call_gemm(L, oa.ok && oa.trans, ob.ok && ob.trans, g.m, g.n, g.k, g.alpha, pa,
-              oa.ok ? oa.ld : g.k, pb, ob.ok ? ob.ld : g.n, g.beta, oc.ok ? pc : tc,
-              oc.ok ? oc.ld : g.n);
-    if (!oc.ok) copy_matrix(tc, g.n, 1, g.m, g.n, pc, g.rsc, g.csc);
+    if (!oc.ok) {
+      T* tc = (T*)t_copy_c.get(sizeof(T) * (size_t)(g.m * g.n));
+      if (!tc) return false;
+      if (g.beta != T(0)) copy_matrix(x->c, g.rsc, g.csc, g.m, g.n, tc, g.n, 1);
+      x->c = tc;
+    }
+    return true;
+  };
+  auto finish = [&](int64_t e, const blas_call<T>& x) {
+    if (oc.ok) return;
+    int64_t xa, xb, xc;
+    g.batch.offsets(e, &xa, &xb, &xc);
+    copy_matrix(x.c, g.n, 1, g.m, g.n, g.c + xc, g.rsc, g.csc);
+  };
+  std::atomic<bool> oom{false};
+  if (nth == 1) {
+    if (lib_threads > 1) blas_set_threads(lib_threads);
+    int64_t last_a = -1, last_b = -1;
+    for (int64_t e = 0; e < count; e++) {
+      blas_call<T> x;
+      if (!entry(e, &last_a, &last_b, &x)) {
+        oom = true;
+        break;
+      }
+      call_block(L, g, x, split_rows, 0, len);
+      finish(e, x);
+    }
+    if (lib_threads > 1) blas_set_threads(1);
+  } else if (parts > 1) {
+    // Blocks of each matrix; copies are only made here when there is one matrix (count == 1).
+    blas_call<T> x0;
+    int64_t last_a = -1, last_b = -1;
+    if (copies && !entry(0, &last_a, &last_b, &x0)) {
+      oom = true;
+    } else {
+      const int64_t units = (len + 15) / 16;  // blocks on a 16-element grid: one ragged edge
+      std::atomic<int64_t> next{0};
+      nt::parallel_for(0, std::min<int64_t>(nth, tasks), 1, [&](int64_t, int64_t) {
+        for (int64_t t; (t = next.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
+          const int64_t e = t / parts, p = t % parts;
+          blas_call<T> x = x0;
+          int64_t no_a = -1, no_b = -1;
+          if (!copies) entry(e, &no_a, &no_b, &x);  // no copies: pointer arithmetic only
+          const int64_t r0 = std::min(len, units * p / parts * 16);
+          const int64_t r1 = std::min(len, units * (p + 1) / parts * 16);
+          if (r1 > r0) call_block(L, g, x, split_rows, r0, r1);
+        }
+      });
+      if (copies) finish(0, x0);
+    }
+  } else {
+    // Whole batch entries, claimed by the pool's threads.
+    std::atomic<int64_t> next{0};
+    nt::parallel_for(0, std::min<int64_t>(nth, tasks), 1, [&](int64_t, int64_t) {
+      int64_t last_a = -1, last_b = -1;
+      for (int64_t e; (e = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
+        blas_call<T> x;
+        if (!entry(e, &last_a, &last_b, &x)) {
+          oom = true;
+          break;
+        }
+        call_block(L, g, x, split_rows, 0, len);
+        finish(e, x);
+      }
+      if (copies) trim_scratch();  // pool threads keep their thread_local copies otherwise
+    });
   }
+  if (oom)
+    return nt_fail(err, "out of memory for a %lld x %lld x %lld matmul's operand copies",
+                   (long long)g.m, (long long)g.k, (long long)g.n);
   return 0;
 }
 
