@@ -42,8 +42,26 @@ uint64_t DeviceQueue::push(const Command& cmd) {
   // Bounded: when full, sleep until HALF the ring is free, not one slot. The queue is full only
   // when the device is far behind, so the wait costs no throughput, and the JS thread then wakes
   // once per cap/2 commands instead of once per command (each wake took a core from the kernel).
-  if (t - head_.load(std::memory_order_acquire) >= cap_) wait_until(t + 1 - cap_ + cap_ / 2);
-  ring_[t % cap_] = cmd;
+  if (t - head_seen_ >= cap_) {
+    head_seen_ = head_.load(std::memory_order_acquire);
+    if (t - head_seen_ >= cap_) {
+      wait_until(t + 1 - cap_ + cap_ / 2);
+      head_seen_ = head_.load(std::memory_order_acquire);
+    }
+  }
+  Command& slot = ring_[t % cap_];
+  if (cmd.type == CMD_KERNEL) {
+    // Only the views in use: a Command holds NT_MAX_VIEWS views (~1.4 KB), an add uses 3, and this
+    // copy crosses to the worker's core once per op.
+    slot.type = CMD_KERNEL;
+    slot.args.op = cmd.args.op;
+    slot.args.nviews = cmd.args.nviews;
+    memcpy(slot.args.f, cmd.args.f, sizeof cmd.args.f);
+    memcpy(slot.args.i, cmd.args.i, sizeof cmd.args.i);
+    memcpy(slot.args.v, cmd.args.v, sizeof(nt_view) * (size_t)cmd.args.nviews);
+  } else {
+    slot = cmd;
+  }
   tail_.store(t + 1);  // NOTE: seq_cst pairs with worker_sleeping_ (Dekker-style handshake)
   if (worker_sleeping_.load()) {
     std::lock_guard<std::mutex> lk(mu_);

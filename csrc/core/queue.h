@@ -69,10 +69,14 @@ class DeviceQueue {
   int device_;
   std::vector<Command> ring_;
   size_t cap_;
-  std::atomic<uint64_t> head_{0};  // next to run
-  std::atomic<uint64_t> tail_{0};  // next to fill (ticket of a pushed command = tail before push + 1)
+  // NOTE: the counters sit on separate cache lines by writer: tail_ (producers), head_/done_ (the
+  // worker), the flags below (read-mostly). Sharing one line made every push and every completed
+  // command pull it back and forth between the two cores (per-op overhead).
+  alignas(64) std::atomic<uint64_t> tail_{0};  // next to fill (ticket of a pushed command = tail before push + 1)
+  uint64_t head_seen_ = 0;  // producers' last look at head_ (under push_mu_): re-read only when full
+  alignas(64) std::atomic<uint64_t> head_{0};  // next to run
   std::atomic<uint64_t> done_{0};  // commands completed
-  std::atomic<bool> worker_sleeping_{false};
+  alignas(64) std::atomic<bool> worker_sleeping_{false};
   // The smallest done_ count a sleeping waiter needs (UINT64_MAX: none). The worker wakes waiters
   // only when done_ reaches it, not after every command: a thread in synchronize() sleeps through
   // the queued work instead of being woken (and taking a core from the kernel) once per command.
