@@ -3,7 +3,7 @@
 // NOTE: everything here runs once per op; keep it free of closures, array allocations and extra
 // N-API calls (per-op overhead is a product feature: ~1 µs).
 import { ITEMSIZE, DTYPES } from './dtype';
-import { Storage, allocBlock, lastRecycled } from './memory';
+import { newStorage } from './memory';
 import { CMD_F, CMD_I, CMD_VIEWS, MAX_DIMS, MAX_VIEWS, native, VIEW_SIZE } from './native';
 import { outputCount } from './op-list';
 import { tryCpuFallback } from './fallback';
@@ -33,8 +33,7 @@ const fresh: Tensor[] = [];
 export function emptyTensor(shape: number[], dt: number, key: number, device: string): Tensor {
   const n = numelOf(shape);
   const nbytes = n * ITEMSIZE[dt];
-  const ptr = allocBlock(key, nbytes);
-  const t = new Tensor(new Storage(ptr, nbytes, key, device, lastRecycled), shape, contiguousStrides(shape), 0, dt);
+  const t = new Tensor(newStorage(key, nbytes, device), shape, contiguousStrides(shape), 0, dt);
   if (n) fresh.push(t);  // an empty tensor may be handed out without any submit: never track it
   return t;
 }

@@ -321,6 +321,41 @@ test('FinalizationRegistry backstop frees forgotten tensors', async (t) => {
   t.end();
 });
 
+test('small blocks are recycled with their storage object; the old tensor stays disposed; emptyCache() returns them', async (t) => {
+  nt.synchronize();
+  const b = cpu();
+  const x = nt.full([64], 7, { dtype: 'float32' });
+  const s = x._storage;
+  x.dispose();
+  const y = nt.zeros([64]);
+  t.equal(y._storage, s, 'the next 256-byte tensor reuses the pooled storage (no new registration)');
+  t.same(vals(y), new Array(64).fill(0), 'with its own contents');
+  t.ok(x.isDisposed, 'the first tensor is still disposed');
+  t.throws(() => x.add(1), /disposed/, 'and cannot be used');
+  const v = y._storage!.rec.version;
+  y.add_(1);
+  t.ok(y._storage!.rec.version > v, 'the version counter keeps counting across reuse');
+  y.dispose();
+  t.same(cpu(), b, 'counts back to where they were');
+  // Pooled storages are released by emptyCache() (and unregistered: a later GC must not free them twice).
+  const many = Array.from({ length: 40 }, () => nt.ones([100]));
+  nt.synchronize();
+  const nat0 = nt.memory().cpu.native!.allocated;
+  for (const m of many) m.dispose();
+  nt.emptyCache();
+  nt.synchronize();
+  const nat1 = nt.memory().cpu.native!.allocated;
+  t.ok(nat1 <= nat0 - 40 * 400, `emptyCache() frees pooled blocks (${nat0} -> ${nat1})`);
+  if (gc) { for (let i = 0; i < 3; i++) { gc(); await sleep(5); } }
+  const z = nt.ones([100]);
+  const z3 = z.mul(3);
+  t.same(vals(z3).slice(0, 2), [3, 3], 'allocation works after the pools were drained and GC ran');
+  z.dispose();
+  z3.dispose();
+  t.same(cpu().tensors, b.tensors, 'no tensor counted twice or lost');
+  t.end();
+});
+
 test('100k small ops with dispose (and inside tidy) keep memory flat', (t) => {
   const a = nt.ones([16]), b = nt.full([16], 2, { dtype: 'float32' });
   for (let i = 0; i < 2000; i++) a.add(b).dispose();   // warm up pools and JIT
