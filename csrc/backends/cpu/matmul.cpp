@@ -217,19 +217,19 @@ int run_blas(const blas_lib* L, gemm_args<T> g, nt_error* err) {
     g.batch.offsets(e, &xa, &xb, &xc);
     copy_matrix(x.c, g.n, 1, g.m, g.n, g.c + xc, g.rsc, g.csc);
   };
+  // One whole batch entry on this thread; false when its copies could not be allocated.
+  auto whole = [&](int64_t e, int64_t* last_a, int64_t* last_b) -> bool {
+    blas_call<T> x;
+    if (!entry(e, last_a, last_b, &x)) return false;
+    call_block(L, g, x, split_rows, 0, len);
+    finish(e, x);
+    return true;
+  };
   std::atomic<bool> oom{false};
   if (nth == 1) {
     if (lib_threads > 1) blas_set_threads(lib_threads);
     int64_t last_a = -1, last_b = -1;
-    for (int64_t e = 0; e < count; e++) {
-      blas_call<T> x;
-      if (!entry(e, &last_a, &last_b, &x)) {
-        oom = true;
-        break;
-      }
-      call_block(L, g, x, split_rows, 0, len);
-      finish(e, x);
-    }
+    for (int64_t e = 0; e < count && !oom; e++) oom = !whole(e, &last_a, &last_b);
     if (lib_threads > 1) blas_set_threads(1);
   } else if (parts > 1) {
     // Blocks of each matrix; copies are only made here when there is one matrix (count == 1).
@@ -259,13 +259,10 @@ int run_blas(const blas_lib* L, gemm_args<T> g, nt_error* err) {
     nt::parallel_for(0, std::min<int64_t>(nth, tasks), 1, [&](int64_t, int64_t) {
       int64_t last_a = -1, last_b = -1;
       for (int64_t e; (e = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
-        blas_call<T> x;
-        if (!entry(e, &last_a, &last_b, &x)) {
+        if (!whole(e, &last_a, &last_b)) {
           oom = true;
           break;
         }
-        call_block(L, g, x, split_rows, 0, len);
-        finish(e, x);
       }
       if (copies) trim_scratch();  // pool threads keep their thread_local copies otherwise
     });
