@@ -271,6 +271,14 @@ static void run_suite() {
     check_case(dt, 65, 300, 700, {}, CONTIG, TRANSPOSED, CONTIG, 0, 0, 0.5, 0);
     check_case(dt, 200, 100, 150, {2}, TRANSPOSED, CONTIG, TRANSPOSED, 0, 1, 1, -1);
   }
+  // One matrix of >= 2^28 multiply-adds: with a BLAS loaded it runs on the library's own threads
+  // (raised around the call, then set back to one), the only path the cases above do not reach;
+  // then a pooled call right after, which must not be disturbed by the thread count change.
+  if (!NT_TEST_SANITIZED) {
+    check_case(NT_F32, 700, 600, 700, {}, CONTIG, TRANSPOSED, CONTIG, 0, 0, 1, 0);
+    check_case(NT_F64, 700, 600, 700, {}, SCATTERED, CONTIG, STEPPED, 0, 0, 1, 1);
+    check_case(NT_F32, 300, 300, 300, {}, CONTIG, CONTIG, CONTIG, 0, 0, 1, 0);
+  }
   // alpha/beta matrix.
   const double abs_[][2] = {{1, 0}, {2.5, 0}, {1, 1}, {0.5, -1.5}, {-1, 2}};
   for (int dt : float_dtypes)
