@@ -6,6 +6,7 @@
 // job under the pool mutex (users++); the caller returns only after every chunk is done AND every
 // worker has let go of the job, so a worker that wakes late can never run a chunk of a later job.
 #include "parallel.h"
+#include "spin.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -19,20 +20,13 @@ namespace {
 
 thread_local bool t_in_parallel = false;
 
-inline void cpu_relax() {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#endif
-}
-
 // NOTE: every wait here spins with `pause` only for a few microseconds, then yields. On a machine
 // shared with other processes our two threads often share one core: a thread that spins for long
 // then burns the very core the thread it waits for needs. Measured on 2 cores with one busy-loop
 // process beside (bench/gemm-kernel.cpp), spinning 4000 pauses (~100 us) before yielding and never
 // yielding while idle: the built-in GEMM at 128^3 took 0.06-0.08 ms, with these waits 0.047 ms;
 // with both cores free the two are the same (0.031 ms).
-const int kSpinPauses = 200;        // ~5 us of `pause` before the first yield
-const int kIdleYieldPauses = 100;   // an idle worker yields this often while it spins
+const int kSpinPauses = 200;  // ~5 us of `pause` before the first yield
 
 // Waits for `v` to reach 0: spins briefly, then yields the core (the other threads may need it).
 inline void wait_zero(const std::atomic<int>& v) {
@@ -76,8 +70,7 @@ struct Pool {
       // Spin (~0.5 ms) for back-to-back kernels before sleeping, yielding now and then so that a
       // thread with work on this core (the caller's serial part, another process) gets it.
       for (int s = 0; s < 20000 && generation.load(std::memory_order_acquire) == seen; s++) {
-        cpu_relax();
-        if (s % kIdleYieldPauses == kIdleYieldPauses - 1) std::this_thread::yield();
+        spin_step(s);
       }
       Job* j;
       {

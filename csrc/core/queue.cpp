@@ -1,26 +1,12 @@
 // queue.cpp — the in-order device queue: a single-producer ring (the JS thread) and one worker.
 // Not here: what the commands mean for a device (that is the backend vtable).
 #include "queue.h"
+#include "spin.h"
 
 #include <cstdlib>
 #include <cstring>
 
 namespace nt {
-
-static inline void cpu_relax() {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#endif
-}
-
-// Spinning waits yield every this many pauses (~2.5 us): on a shared machine the thread we wait
-// for may be queued behind us on the same core (see core/parallel.cpp).
-static const int kYieldEvery = 100;
-
-static inline void relax(int s) {
-  cpu_relax();
-  if (s % kYieldEvery == kYieldEvery - 1) std::this_thread::yield();
-}
 
 DeviceQueue::DeviceQueue(const nt_backend* backend, int device, size_t capacity)
     : backend_(backend), device_(device), ring_(capacity), cap_(capacity) {
@@ -75,7 +61,7 @@ void DeviceQueue::wait(uint64_t ticket) {
   // Short waits (a read right after a small op) spin; longer ones sleep in wait_until.
   for (int s = 0; s < 4000; s++) {
     if (done_.load(std::memory_order_acquire) >= ticket) return;
-    relax(s);
+    spin_step(s);
   }
   wait_until(ticket);
 }
@@ -153,7 +139,7 @@ void DeviceQueue::run() {
     uint64_t h = head_.load(std::memory_order_relaxed);
     if (h == tail_.load(std::memory_order_acquire)) {
       // Spin a little for back-to-back ops, then sleep until the producer wakes us.
-      for (int s = 0; s < 20000 && h == tail_.load(std::memory_order_acquire); s++) relax(s);
+      for (int s = 0; s < 20000 && h == tail_.load(std::memory_order_acquire); s++) spin_step(s);
       if (h == tail_.load(std::memory_order_acquire)) {
         std::unique_lock<std::mutex> lk(mu_);
         worker_sleeping_.store(true, std::memory_order_seq_cst);
