@@ -14,10 +14,9 @@ interface StorageRec { ptr: number; nbytes: number; key: number; refs: number; d
 /** A device allocation shared by a tensor and its views. */
 export class Storage {
   readonly rec: StorageRec;
-  constructor(ptr: number, nbytes: number, key: number, device: string, recycled = false) {
-    const st = stats(device);
-    this.rec = { ptr, nbytes, key, refs: 0, device, stats: st, freed: false, recycled, version: 0 };
-    st.bytes += nbytes;
+  /** @internal Use newStorage(), which also counts the bytes as live. */
+  constructor(ptr: number, nbytes: number, key: number, device: string) {
+    this.rec = { ptr, nbytes, key, refs: 0, device, stats: stats(device), freed: false, recycled: false, version: 0 };
     registry.register(this, this.rec, this);
   }
   get ptr(): number { return this.rec.ptr; }
@@ -52,7 +51,9 @@ export function newStorage(key: number, nbytes: number, device: string): Storage
       return s;
     }
   }
-  return new Storage(native.alloc(key, nbytes), nbytes, key, device);
+  const s = new Storage(native.alloc(key, nbytes), nbytes, key, device);
+  s.rec.stats.bytes += nbytes;
+  return s;
 }
 
 /** Returns pooled blocks to the native allocator (nt.emptyCache()). */
@@ -86,11 +87,9 @@ function freeStorage(s: Storage): void {
 const registry = new FinalizationRegistry<StorageRec>((rec) => {
   rec.stats.tensors -= rec.refs;
   rec.refs = 0;
-  if (rec.freed) return;
-  rec.freed = true;
-  rec.stats.bytes -= rec.nbytes;
-  // The Storage object is gone: a new one carries the block to the pool (or back to the device).
-  freeStorage(new Storage(rec.ptr, rec.nbytes, rec.key, rec.device));
+  // The Storage object is gone: a new one (same stats, bytes still counted) carries the block to
+  // the pool or back to the device.
+  if (!rec.freed) freeStorage(new Storage(rec.ptr, rec.nbytes, rec.key, rec.device));
 });
 
 /** Called when a tensor object starts using a storage. */
