@@ -5,16 +5,11 @@
 // matmul/softmax/masking. Not here: the fused op (lib/ops/attention.ts), the module and its
 // parameters (layers-attention.ts).
 import { tidy } from '../memory';
-import { attentionBatch, fusedAttention, fusedAttentionAvailable } from '../ops/attention';
-import { arange, cat, zeros } from '../ops/creation';
+import { attentionBatch, causalMask, fusedAttention, fusedAttentionAvailable } from '../ops/attention';
+import { cat, zeros } from '../ops/creation';
 import { Tensor } from '../tensor';
 import { checkFloat, checkTensor, fmtShape } from './_util';
 import { dropout, linear } from './functional-basic';
-
-/** @internal bool [L, S], true above the diagonal (the positions a causal mask hides). */
-function causalMask(L: number, S: number, device: string): Tensor {
-  return tidy(() => arange(S, undefined, 1, { device }).unsqueeze(0).gt(arange(L, undefined, 1, { device }).unsqueeze(1)));
-}
 
 /**
  * softmax(q kᵀ · scale + mask) v over the last two dims (PyTorch 2 semantics). `attnMask`: a bool mask

@@ -13,6 +13,7 @@ import { OP } from '../op-list';
 import { broadcastShapes, contiguousStrides, fmtShape } from '../shape';
 import { Tensor } from '../tensor';
 import { defineGrad, isGradEnabled, noGrad, record } from '../autograd';
+import { tidy } from '../memory';
 import { arange } from './creation';
 
 const F64 = 1, F32 = 0;
@@ -100,17 +101,21 @@ export function attentionBatch(q: Tensor, k: Tensor, v: Tensor, op: string): num
 
 interface AttnCtx { scale: number; causal: boolean }
 
+/**
+ * @internal bool [L, S], true above the diagonal: the positions a causal mask hides (key j > query i).
+ * @example causalMask(2, 3, 'cpu').toArray() // [[false, true, true], [false, false, true]]
+ */
+export function causalMask(L: number, S: number, device: string): Tensor {
+  return tidy(() => arange(S, undefined, 1, { device }).unsqueeze(0).gt(arange(L, undefined, 1, { device }).unsqueeze(1)));
+}
+
 /** The gradient from differentiable composite ops (for createGraph: gradients of gradients). */
 function compositeGrads(q: Tensor, k: Tensor, v: Tensor, g: Tensor, scale: number, causal: boolean): Tensor[] {
   const L = q.shape[q.shape.length - 2], S = k.shape[k.shape.length - 2];
   const tmp: Tensor[] = [];
   const t = (x: Tensor): Tensor => { tmp.push(x); return x; };
   let s = t(t(q.matmul(t(k.transpose(-2, -1)))).mul(scale));
-  if (causal) {
-    const dev = { device: q.device };
-    const hidden = noGrad(() => t(t(t(arange(S, undefined, 1, dev).unsqueeze(0)).gt(t(t(arange(L, undefined, 1, dev)).unsqueeze(1))))));
-    s = t(s.maskedFill(hidden, -Infinity));
-  }
+  if (causal) s = t(s.maskedFill(t(causalMask(L, S, q.device)), -Infinity));
   const p = t(s.softmax(-1));
   const dv = t(p.transpose(-2, -1)).matmul(g);
   const dp = t(g.matmul(t(v.transpose(-2, -1))));
