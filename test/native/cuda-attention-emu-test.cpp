@@ -14,6 +14,8 @@
 #include <memory>
 #include <random>
 
+#include "check.h"
+
 // The kernels' `extern __shared__ ... smem[]` (one buffer: the stand-in runs CTAs one at a time).
 namespace ntc {
 namespace {
@@ -35,13 +37,7 @@ int launch_check(nt_error* err) {
 }
 }  // namespace ntc
 
-static int g_pass = 0, g_fail = 0;
 static std::mt19937_64 g_rng(11);
-#define CHECK(cond, ...)                                                                  \
-  do {                                                                                    \
-    if (cond) g_pass++;                                                                   \
-    else if (++g_fail <= 40) { printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } \
-  } while (0)
 
 static double rndf() { return std::uniform_real_distribution<double>(-1, 1)(g_rng); }
 
@@ -359,6 +355,5 @@ int main() {
   for (const spec& c : kSpecs) run_case(c, false);
   for (size_t i = 0; i < sizeof kSpecs / sizeof kSpecs[0]; i += 2) run_case(kSpecs[i], true);
   test_errors();
-  printf("%d passed, %d failed\n", g_pass, g_fail);
-  return g_fail ? 1 : 0;
+  return check_summary();
 }

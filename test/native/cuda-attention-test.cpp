@@ -16,13 +16,9 @@
 
 #include "backends/cuda/attention-plan.h"
 
-static int g_pass = 0, g_fail = 0;
+#include "check.h"
+
 static std::mt19937_64 g_rng(7);
-#define CHECK(cond, ...)                                                                  \
-  do {                                                                                    \
-    if (cond) g_pass++;                                                                   \
-    else if (++g_fail <= 40) { printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } \
-  } while (0)
 
 static int64_t rnd(int64_t lo, int64_t hi) { return lo + (int64_t)(g_rng() % (uint64_t)(hi - lo + 1)); }
 static double rndf() { return std::uniform_real_distribution<double>(-1, 1)(g_rng); }
@@ -578,6 +574,5 @@ int main() {
   test_checks();
   test_supports();
   test_rows_vec();
-  printf("%d passed, %d failed\n", g_pass, g_fail);
-  return g_fail ? 1 : 0;
+  return check_summary();
 }

@@ -5,6 +5,8 @@
 // is reported once. A watchdog fails the test instead of hanging when a wake-up is lost.
 // Not here: N-API, reads into JS memory (test/unit/queue.test.ts covers those end to end).
 #include "core/queue.cpp"
+#include "core/backend-util.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,19 +17,6 @@
 #include <random>
 #include <thread>
 #include <vector>
-
-static int g_passed = 0, g_failed = 0;
-#define CHECK(cond, ...)                                \
-  do {                                                  \
-    if (cond) {                                         \
-      g_passed++;                                       \
-    } else {                                            \
-      g_failed++;                                       \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
-      printf(__VA_ARGS__);                              \
-      printf("\n");                                     \
-    }                                                   \
-  } while (0)
 
 // What the fake kernel saw.
 static std::atomic<int64_t> g_ran{0};        // kernels completed
@@ -55,12 +44,7 @@ static int fake_kernel(const nt_args* a, nt_error* err) {
 static void fake_free(int, void*, size_t) {}
 
 static nt_backend make_backend() {
-  nt_backend b;
-  memset(&b, 0, sizeof b);
-  b.api_version = NT_BACKEND_API_VERSION;
-  b.op_count = NT_OP_COUNT;
-  b.name = "fake";
-  b.free = fake_free;
+  nt_backend b = nt_backend_begin("fake", nullptr, nullptr, nullptr, nullptr, fake_free, nullptr, nullptr, nullptr);
   b.kernels[0] = fake_kernel;
   return b;
 }
@@ -101,7 +85,7 @@ struct Watchdog {
         last = p;
         if (still >= seconds * 10) {
           printf("FAIL %s: no progress for %d s (a lost wake-up?)\n%d passed, %d failed\n", what, seconds,
-                 g_passed, g_failed + 1);
+                 g_pass, g_fail + 1);
           fflush(stdout);
           _exit(1);
         }
@@ -232,6 +216,5 @@ int main() {
   many_waiters();
   sleepers();
   sticky_error();
-  printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed ? 1 : 0;
+  return check_summary();
 }

@@ -17,19 +17,11 @@
 #include "core/dispatch.h"
 #include "core/iter.h"
 
+#include "check.h"
+
 static nt_kernel_fn g_k[NT_OP_COUNT];
-static int g_pass = 0, g_fail = 0;
 static std::mt19937_64 g_rng(12345);
 
-#define CHECK(cond, ...)                                           \
-  do {                                                             \
-    if (cond) g_pass++;                                            \
-    else if (++g_fail <= 60) {                                     \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);                  \
-      printf(__VA_ARGS__);                                         \
-      printf("\n");                                                \
-    }                                                              \
-  } while (0)
 
 // ---- tensors ------------------------------------------------------------------------------------
 enum layout { CONTIG, TRANSPOSED, STEPPED };

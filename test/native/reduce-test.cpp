@@ -499,6 +499,5 @@ int main(int argc, char** argv) {
   test_sort();
   bool bench = !(argc > 1 && strcmp(argv[1], "--no-bench") == 0);
   if (bench) timings();
-  printf("%d passed, %d failed\n", g_pass, g_fail);
-  return g_fail ? 1 : 0;
+  return check_summary();
 }
